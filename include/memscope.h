@@ -1,0 +1,175 @@
+/* memscope.h: public API of libmemscope and the ABI that the memscope compiler plugin calls. */
+#ifndef MEMSCOPE_H
+#define MEMSCOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+   Version
+   The ABI version changes whenever memscope_site or an entry point changes shape. The plugin
+   stamps every descriptor with the version it was built for; the runtime ignores descriptors
+   whose version it does not know (the allocation itself still happens).
+------------------------------------------------------------------------------------------------ */
+#define MEMSCOPE_VERSION_MAJOR 0
+#define MEMSCOPE_VERSION_MINOR 1
+#define MEMSCOPE_ABI_VERSION   1
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MEMSCOPE_API __attribute__((visibility("default")))
+#else
+#define MEMSCOPE_API
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+   Site descriptors
+   One constant descriptor per call site, emitted by the plugin (or by MEMSCOPE_SITE for manual
+   use). Records refer to a site by its address; the writer emits each site once, the first time
+   an event refers to it.
+------------------------------------------------------------------------------------------------ */
+typedef enum memscope_kind {
+  MEMSCOPE_KIND_UNKNOWN        = 0,
+  MEMSCOPE_KIND_MALLOC         = 1,
+  MEMSCOPE_KIND_CALLOC         = 2,
+  MEMSCOPE_KIND_REALLOC        = 3,
+  MEMSCOPE_KIND_FREE           = 4,
+  MEMSCOPE_KIND_STRDUP         = 5,
+  MEMSCOPE_KIND_STRNDUP        = 6,
+  MEMSCOPE_KIND_ALIGNED_ALLOC  = 7,
+  MEMSCOPE_KIND_POSIX_MEMALIGN = 8,
+  MEMSCOPE_KIND_REALLOCARRAY   = 9,
+  MEMSCOPE_KIND_CUSTOM_ALLOC   = 10, /* manual API or a declared allocator wrapper */
+  MEMSCOPE_KIND_CUSTOM_FREE    = 11, /* manual API or a declared deallocator wrapper */
+  MEMSCOPE_KIND_VARIABLE       = 12, /* a local pointer variable with a scope-exit hook */
+  MEMSCOPE_KIND_EXIT           = 13, /* a scope exit point: return, break, continue, goto, '}' */
+  MEMSCOPE_KIND_COUNT_
+} memscope_kind;
+
+/* memscope_site.flags */
+#define MEMSCOPE_SITE_COUNTED    0x0001u /* size is count * elem_size (calloc, n * sizeof(T)) */
+#define MEMSCOPE_SITE_FIELD      0x0002u /* var_name is a field or other lvalue, not a variable */
+#define MEMSCOPE_SITE_RETURN     0x0004u /* the result is returned to the caller */
+#define MEMSCOPE_SITE_WRAPPER    0x0008u /* the call is a declared allocator wrapper */
+#define MEMSCOPE_SITE_MACRO      0x0010u /* the call was written inside a macro expansion */
+#define MEMSCOPE_SITE_EXIT_RETURN 0x0100u /* EXIT: a return statement */
+#define MEMSCOPE_SITE_EXIT_BREAK  0x0200u /* EXIT: a break statement */
+#define MEMSCOPE_SITE_EXIT_CONT   0x0400u /* EXIT: a continue statement */
+#define MEMSCOPE_SITE_EXIT_GOTO   0x0800u /* EXIT: a goto statement */
+#define MEMSCOPE_SITE_EXIT_END    0x1000u /* EXIT: the closing brace (fall-through) */
+
+typedef struct memscope_site {
+  unsigned int abi;             /* MEMSCOPE_ABI_VERSION */
+  unsigned short kind;          /* memscope_kind */
+  unsigned short flags;         /* MEMSCOPE_SITE_* */
+  unsigned int line;            /* expansion line, 1-based */
+  unsigned int column;          /* expansion column, 1-based */
+  const char *file;             /* as the compiler saw it */
+  const char *function;         /* enclosing function, "" at file scope */
+  const char *type_name;        /* pointee type of the destination: "struct node", "char" */
+  const char *sizeof_type;      /* type named by sizeof in the size expression, "" if none */
+  const char *var_name;         /* receiving variable or lvalue: "p", "h->buf", "" if none */
+  unsigned long long elem_size; /* sizeof(sizeof_type), 0 if unknown */
+} memscope_site;
+
+/* A descriptor for manual calls at the current source position. */
+#define MEMSCOPE_SITE(kind_, type_, var_)                                                     \
+  (&(const memscope_site){MEMSCOPE_ABI_VERSION, (unsigned short)(kind_), 0, __LINE__, 0,      \
+                          __FILE__, __func__, (type_), "", (var_), 0})
+
+/* ---------------------------------------------------------------------------------------------
+   Tracked allocation entry points (called by plugin-rewritten code)
+   Each has the exact semantics of the libc function it is named after; the extra argument is
+   the call site. They never change the result, errno, or the heap layout of the program.
+------------------------------------------------------------------------------------------------ */
+MEMSCOPE_API void *memscope_malloc(size_t size, const memscope_site *site);
+MEMSCOPE_API void *memscope_calloc(size_t count, size_t size, const memscope_site *site);
+MEMSCOPE_API void *memscope_realloc(void *ptr, size_t size, const memscope_site *site);
+MEMSCOPE_API void memscope_free(void *ptr, const memscope_site *site);
+MEMSCOPE_API char *memscope_strdup(const char *s, const memscope_site *site);
+MEMSCOPE_API char *memscope_strndup(const char *s, size_t n, const memscope_site *site);
+MEMSCOPE_API void *memscope_aligned_alloc(size_t alignment, size_t size, const memscope_site *site);
+MEMSCOPE_API int memscope_posix_memalign(void **out, size_t alignment, size_t size,
+                                         const memscope_site *site);
+MEMSCOPE_API void *memscope_reallocarray(void *ptr, size_t count, size_t size,
+                                         const memscope_site *site);
+
+/* Declared allocator wrappers (plugin options alloc= and free=). The call of a wrapper is
+   bracketed by enter/leave: blocks allocated while a wrapper is active are recorded once, by the
+   real allocator call inside, and named by the outermost active wrapper site. enter returns a
+   token that leave restores. */
+MEMSCOPE_API const memscope_site *memscope_wrap_enter(const memscope_site *site);
+MEMSCOPE_API void memscope_wrap_leave(const memscope_site *token);
+/* The result of a declared allocator wrapper, so that a wrapper that is not itself compiled with
+   the plugin still gets its block recorded at the call site (counted once). */
+MEMSCOPE_API void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site);
+
+/* Scope exit of a local pointer variable that still holds 'ptr'. 'var' describes the variable
+   (kind VARIABLE); the exit point (kind EXIT) is read from the per-thread slot that the
+   instrumented code sets just before it leaves the scope. */
+MEMSCOPE_API void memscope_scope_exit(const void *ptr, const memscope_site *var);
+MEMSCOPE_API void memscope_set_exit(const memscope_site *exit_point);
+
+/* ---------------------------------------------------------------------------------------------
+   Manual API
+   For allocators the plugin cannot see (arenas, pools, mmap-backed buffers).
+------------------------------------------------------------------------------------------------ */
+/* Record that 'ptr' (size bytes) was allocated / released. site may be NULL. */
+MEMSCOPE_API void memscope_track_alloc(const void *ptr, size_t size, const memscope_site *site);
+MEMSCOPE_API void memscope_track_free(const void *ptr, const memscope_site *site);
+MEMSCOPE_API void memscope_track_realloc(const void *old_ptr, const void *new_ptr, size_t size,
+                                         const memscope_site *site);
+
+#define MEMSCOPE_TRACK_ALLOC(ptr, size, type_name)                                           \
+  memscope_track_alloc((ptr), (size), MEMSCOPE_SITE(MEMSCOPE_KIND_CUSTOM_ALLOC, (type_name), #ptr))
+#define MEMSCOPE_TRACK_FREE(ptr)                                                             \
+  memscope_track_free((ptr), MEMSCOPE_SITE(MEMSCOPE_KIND_CUSTOM_FREE, "", #ptr))
+
+/* Write the calling thread's buffered events (and those of exited threads) to the trace. */
+MEMSCOPE_API int memscope_flush(void);
+/* Pause and resume recording for the whole process; paused calls cost one branch. */
+MEMSCOPE_API void memscope_stop(void);
+MEMSCOPE_API void memscope_start(void);
+/* Non-zero while events are being recorded. */
+MEMSCOPE_API int memscope_enabled(void);
+
+/* ---------------------------------------------------------------------------------------------
+   Statistics
+   Live figures as of the last events written; memscope_get_stats flushes the calling thread
+   first, so a single-threaded program always sees exact numbers.
+------------------------------------------------------------------------------------------------ */
+typedef struct memscope_stats {
+  uint64_t current_bytes;   /* live bytes in tracked blocks */
+  uint64_t peak_bytes;      /* maximum of current_bytes so far */
+  uint64_t current_blocks;  /* live tracked blocks */
+  uint64_t alloc_count;     /* allocation events (realloc counts as one) */
+  uint64_t free_count;      /* free events of tracked blocks */
+  uint64_t alloc_bytes;     /* bytes requested in total */
+  /* self-accounting */
+  uint64_t events_seen;     /* calls that reached the runtime while enabled */
+  uint64_t events_recorded; /* events written to per-thread buffers */
+  uint64_t events_dropped;  /* events lost (0 unless tracing stopped on an error) */
+  uint64_t buffers_flushed; /* buffers handed to the writer */
+  uint64_t bytes_written;   /* trace bytes written */
+  uint64_t runtime_bytes;   /* memory the runtime holds for itself */
+  uint32_t threads;         /* threads that recorded at least one event */
+  int32_t error;            /* 0, or the negative code that stopped tracing */
+} memscope_stats;
+
+MEMSCOPE_API int memscope_get_stats(memscope_stats *out);
+
+/* Error codes (negative return values). */
+#define MEMSCOPE_OK          0
+#define MEMSCOPE_ERR_IO     -1 /* the trace could not be written */
+#define MEMSCOPE_ERR_NOMEM  -2 /* the runtime could not get memory for itself */
+#define MEMSCOPE_ERR_OFF    -3 /* memscope is switched off */
+#define MEMSCOPE_ERR_ARG    -4 /* bad argument */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MEMSCOPE_H */
