@@ -106,6 +106,10 @@ MEMSCOPE_API void memscope_wrap_leave(const memscope_site *token);
 /* The result of a declared allocator wrapper, so that a wrapper that is not itself compiled with
    the plugin still gets its block recorded at the call site (counted once). */
 MEMSCOPE_API void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site);
+/* The argument of a declared deallocator wrapper, called before the wrapper runs: the block is
+   recorded as freed at the wrapper's call site, and a tracked free of the same pointer inside the
+   wrapper is not counted again. */
+MEMSCOPE_API void memscope_wrap_free(const void *ptr, const memscope_site *site);
 
 /* Scope exit of a local pointer variable that still holds 'ptr'. 'var' describes the variable
    (kind VARIABLE); the exit point (kind EXIT) is read from the per-thread slot that the

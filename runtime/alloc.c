@@ -1,0 +1,147 @@
+/* alloc.c: the tracked allocation entry points the plugin calls, wrapper brackets and the manual API. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Each entry point calls the real function first and records only what succeeded, so the
+   program sees exactly the result, errno and heap it would see without memscope. A free is
+   recorded before the block is released: another thread may get the same address back at once,
+   and its ALLOC must not precede this FREE in time. */
+
+void *memscope_malloc(size_t size, const memscope_site *site) {
+  void *p = malloc(size);
+  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, size, site);
+  return p;
+}
+
+void *memscope_calloc(size_t count, size_t size, const memscope_site *site) {
+  void *p = calloc(count, size);
+  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, (uint64_t)count * size, site);
+  return p;
+}
+
+/* realloc(NULL, n) is an allocation; a failed realloc leaves the old block live and records
+   nothing; realloc(p, 0) that returns NULL has released p (glibc). */
+static void *record_realloc(uintptr_t old, void *p, uint64_t size, const memscope_site *site) {
+  if (likely(p != NULL)) {
+    if (old == 0) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, size, site);
+    else _memscope_emit(MEMSCOPE_OP_REALLOC, (uintptr_t)p, old, size, site);
+  } else if (old != 0 && size == 0) {
+    _memscope_emit(MEMSCOPE_OP_FREE, old, 0, 0, site);
+  }
+  return p;
+}
+
+void *memscope_realloc(void *ptr, size_t size, const memscope_site *site) {
+  uintptr_t old = (uintptr_t)ptr; /* only the address is kept: the block may be gone */
+  return record_realloc(old, realloc(ptr, size), size, site);
+}
+
+void *memscope_reallocarray(void *ptr, size_t count, size_t size, const memscope_site *site) {
+  uintptr_t old = (uintptr_t)ptr;
+  void *p = reallocarray(ptr, count, size);
+  /* on failure the product may have overflowed to 0: only a real zero request released ptr */
+  uint64_t bytes = p != NULL || count == 0 || size == 0 ? (uint64_t)count * size : 1;
+  return record_realloc(old, p, bytes, site);
+}
+
+void memscope_free(void *ptr, const memscope_site *site) {
+  if (likely(ptr != NULL)) _memscope_emit(MEMSCOPE_OP_FREE, (uintptr_t)ptr, 0, 0, site);
+  free(ptr);
+}
+
+char *memscope_strdup(const char *s, const memscope_site *site) {
+  char *p = strdup(s);
+  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, strlen(p) + 1, site);
+  return p;
+}
+
+char *memscope_strndup(const char *s, size_t n, const memscope_site *site) {
+  char *p = strndup(s, n);
+  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, strlen(p) + 1, site);
+  return p;
+}
+
+void *memscope_aligned_alloc(size_t alignment, size_t size, const memscope_site *site) {
+  void *p = aligned_alloc(alignment, size);
+  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, size, site);
+  return p;
+}
+
+int memscope_posix_memalign(void **out, size_t alignment, size_t size, const memscope_site *site) {
+  void *p = NULL;
+  int rc = posix_memalign(&p, alignment, size);
+  if (likely(rc == 0)) {
+    *out = p;
+    _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, size, site);
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Allocator wrappers. The outermost active wrapper names every block allocated under it; the
+   block is recorded once, by the real allocator call inside when that call is tracked, else by
+   memscope_wrap_result at the wrapper's call site.
+------------------------------------------------------------------------------------------------ */
+const memscope_site *memscope_wrap_enter(const memscope_site *site) {
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  const memscope_site *outer = tb->wrap_site;
+  if (outer == NULL) {
+    tb->wrap_site = site;
+    tb->wrap_last_ptr = 0;
+    tb->wrap_freed_ptr = 0;
+    tb->limit = 0; /* events under a wrapper take the slow path, which renames them */
+  }
+  return outer;
+}
+
+void memscope_wrap_leave(const memscope_site *token) {
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  if (token == NULL) {
+    tb->wrap_site = NULL;
+    tb->wrap_freed_ptr = 0;
+    _memscope_buffer_refresh_limit(tb);
+  }
+}
+
+void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site) {
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  if (ptr == NULL || (uintptr_t)ptr == tb->wrap_last_ptr) return; /* already recorded inside */
+  _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)ptr, 0, size, site);
+}
+
+void memscope_wrap_free(const void *ptr, const memscope_site *site) {
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  if (ptr == NULL) return;
+  _memscope_emit(MEMSCOPE_OP_FREE, (uintptr_t)ptr, 0, 0, site);
+  if (tb->wrap_site != NULL) tb->wrap_freed_ptr = (uintptr_t)ptr;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Scope exits of local pointer variables
+------------------------------------------------------------------------------------------------ */
+void memscope_set_exit(const memscope_site *exit_point) { _memscope_tb.exit_site = exit_point; }
+
+void memscope_scope_exit(const void *ptr, const memscope_site *var) {
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  const memscope_site *exit_point = tb->exit_site;
+  tb->exit_site = NULL;
+  if (ptr != NULL) _memscope_emit(MEMSCOPE_OP_SCOPE_EXIT, (uintptr_t)ptr, (uintptr_t)exit_point, 0, var);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Manual API
+------------------------------------------------------------------------------------------------ */
+void memscope_track_alloc(const void *ptr, size_t size, const memscope_site *site) {
+  if (ptr != NULL) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)ptr, 0, size, site);
+}
+
+void memscope_track_free(const void *ptr, const memscope_site *site) {
+  if (ptr != NULL) _memscope_emit(MEMSCOPE_OP_FREE, (uintptr_t)ptr, 0, 0, site);
+}
+
+void memscope_track_realloc(const void *old_ptr, const void *new_ptr, size_t size,
+                            const memscope_site *site) {
+  record_realloc((uintptr_t)old_ptr, (void *)new_ptr, size, site);
+}

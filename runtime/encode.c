@@ -1,0 +1,229 @@
+/* encode.c: turns headers, sites, threads, event buffers and totals into msgpack trace records. */
+#include "encode.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Every record goes through a msgpack_packer, whose write callback is the caller's: the writer
+   appends to a msgpack_sbuffer and writes that to the file; tests compare the bytes. Each
+   function returns 0 or the first negative code the callback returned. Layouts are in
+   docs/trace-format.md; each function repeats the bytes it writes. */
+
+#define TRY(expr)                         \
+  do {                                    \
+    int rc_ = (expr);                     \
+    if (unlikely(rc_ != 0)) return rc_;   \
+  } while (0)
+
+static int pack_str(msgpack_packer *pk, const char *s) {
+  if (s == NULL) s = "";
+  size_t n = strlen(s);
+  TRY(msgpack_pack_str(pk, n));
+  return msgpack_pack_str_body(pk, s, n);
+}
+
+static int pack_kv_u64(msgpack_packer *pk, const char *key, uint64_t v) {
+  TRY(pack_str(pk, key));
+  return msgpack_pack_uint64(pk, v);
+}
+
+/* Header:
+     0x94 0xa8 "memscope" <major> <minor> <map: pid, program, clock, start_unix_ns, abi, options>
+   The first 10 bytes are the file's magic. */
+int _memscope_encode_header(msgpack_packer *pk, const _memscope_header_t *h) {
+  TRY(msgpack_pack_array(pk, 4));
+  TRY(pack_str(pk, "memscope"));
+  TRY(msgpack_pack_uint32(pk, MEMSCOPE_FORMAT_MAJOR));
+  TRY(msgpack_pack_uint32(pk, MEMSCOPE_FORMAT_MINOR));
+  TRY(msgpack_pack_map(pk, 6));
+  TRY(pack_kv_u64(pk, "pid", (uint64_t)h->pid));
+  TRY(pack_str(pk, "program"));
+  TRY(pack_str(pk, h->program));
+  TRY(pack_str(pk, "clock"));
+  TRY(pack_str(pk, "ms"));
+  TRY(pack_kv_u64(pk, "start_unix_ns", h->start_unix_ns));
+  TRY(pack_kv_u64(pk, "abi", MEMSCOPE_ABI_VERSION));
+  TRY(pack_str(pk, "options"));
+  TRY(msgpack_pack_map(pk, h->option_count));
+  for (size_t i = 0; i < h->option_count; i++) {
+    TRY(pack_str(pk, h->option_names[i]));
+    TRY(pack_str(pk, h->option_values[i]));
+  }
+  return 0;
+}
+
+/* SITE: 0x9c 0x01 <id> <kind> <flags> <file> <line> <column> <function> <type_name>
+         <sizeof_type> <var_name> <elem_size> */
+int _memscope_encode_site(msgpack_packer *pk, uint32_t id, const memscope_site *s) {
+  TRY(msgpack_pack_array(pk, 12));
+  TRY(msgpack_pack_uint8(pk, MEMSCOPE_REC_SITE));
+  TRY(msgpack_pack_uint32(pk, id));
+  TRY(msgpack_pack_uint16(pk, s->kind));
+  TRY(msgpack_pack_uint16(pk, s->flags));
+  TRY(pack_str(pk, s->file));
+  TRY(msgpack_pack_uint32(pk, s->line));
+  TRY(msgpack_pack_uint32(pk, s->column));
+  TRY(pack_str(pk, s->function));
+  TRY(pack_str(pk, s->type_name));
+  TRY(pack_str(pk, s->sizeof_type));
+  TRY(pack_str(pk, s->var_name));
+  return msgpack_pack_uint64(pk, s->elem_size);
+}
+
+/* THREAD: 0x94 0x02 <thread> <os_tid> <name> */
+int _memscope_encode_thread(msgpack_packer *pk, uint32_t thread, uint32_t os_tid,
+                            const char *name) {
+  TRY(msgpack_pack_array(pk, 4));
+  TRY(msgpack_pack_uint8(pk, MEMSCOPE_REC_THREAD));
+  TRY(msgpack_pack_uint32(pk, thread));
+  TRY(msgpack_pack_uint32(pk, os_tid));
+  return pack_str(pk, name);
+}
+
+/* MESSAGE: 0x93 0x05 <t_ms> <text> */
+int _memscope_encode_message(msgpack_packer *pk, uint32_t t_ms, const char *text) {
+  TRY(msgpack_pack_array(pk, 3));
+  TRY(msgpack_pack_uint8(pk, MEMSCOPE_REC_MESSAGE));
+  TRY(msgpack_pack_uint32(pk, t_ms));
+  return pack_str(pk, text);
+}
+
+/* END: 0x92 0x04 <map of totals, keys in the order below> */
+int _memscope_encode_end(msgpack_packer *pk, const memscope_stats *st, uint32_t duration_ms) {
+  TRY(msgpack_pack_array(pk, 2));
+  TRY(msgpack_pack_uint8(pk, MEMSCOPE_REC_END));
+  TRY(msgpack_pack_map(pk, 13));
+  TRY(pack_kv_u64(pk, "events_seen", st->events_seen));
+  TRY(pack_kv_u64(pk, "events_recorded", st->events_recorded));
+  TRY(pack_kv_u64(pk, "events_dropped", st->events_dropped));
+  TRY(pack_kv_u64(pk, "buffers_flushed", st->buffers_flushed));
+  TRY(pack_kv_u64(pk, "bytes_written", st->bytes_written));
+  TRY(pack_kv_u64(pk, "runtime_bytes", st->runtime_bytes));
+  TRY(pack_kv_u64(pk, "threads", st->threads));
+  TRY(pack_kv_u64(pk, "alloc_count", st->alloc_count));
+  TRY(pack_kv_u64(pk, "free_count", st->free_count));
+  TRY(pack_kv_u64(pk, "alloc_bytes", st->alloc_bytes));
+  TRY(pack_kv_u64(pk, "peak_bytes", st->peak_bytes));
+  TRY(pack_kv_u64(pk, "duration_ms", duration_ms));
+  TRY(pack_str(pk, "error"));
+  return msgpack_pack_int32(pk, st->error);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Site ids: open addressing from descriptor address to a small id, owned by the writer.
+------------------------------------------------------------------------------------------------ */
+static inline size_t site_hash(const memscope_site *s, size_t mask) {
+  uint64_t x = (uint64_t)(uintptr_t)s;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return (size_t)x & mask;
+}
+
+static int sitemap_grow(_memscope_sitemap_t *m) {
+  size_t ncap = m->cap ? m->cap * 2 : 256;
+  _memscope_site_slot_t *ns = calloc(ncap, sizeof *ns);
+  if (ns == NULL) return MEMSCOPE_ERR_NOMEM;
+  for (size_t i = 0; i < m->cap; i++) {
+    if (m->slots[i].site == NULL) continue;
+    size_t j = site_hash(m->slots[i].site, ncap - 1);
+    while (ns[j].site != NULL) j = (j + 1) & (ncap - 1);
+    ns[j] = m->slots[i];
+  }
+  free(m->slots);
+  m->slots = ns;
+  m->cap = ncap;
+  return 0;
+}
+
+void _memscope_sitemap_free(_memscope_sitemap_t *m) {
+  free(m->slots);
+  memset(m, 0, sizeof *m);
+}
+
+size_t _memscope_sitemap_bytes(const _memscope_sitemap_t *m) {
+  return m->cap * sizeof(_memscope_site_slot_t);
+}
+
+/* The id of site, writing its SITE record to pk the first time. Unknown ABI versions and NULL
+   get id 0 ("unknown site"), which is never written. */
+static int site_id(_memscope_sitemap_t *m, msgpack_packer *pk, const memscope_site *s,
+                   uint32_t *id) {
+  *id = 0;
+  if (s == NULL || s->abi != MEMSCOPE_ABI_VERSION) return 0;
+  if (m->cap != 0) {
+    size_t j = site_hash(s, m->cap - 1);
+    while (m->slots[j].site != NULL) {
+      if (m->slots[j].site == s) { *id = m->slots[j].id; return 0; }
+      j = (j + 1) & (m->cap - 1);
+    }
+  }
+  if ((m->count + 1) * 2 > m->cap) TRY(sitemap_grow(m));
+  size_t j = site_hash(s, m->cap - 1);
+  while (m->slots[j].site != NULL) j = (j + 1) & (m->cap - 1);
+  m->slots[j].site = s;
+  m->slots[j].id = ++m->next_id;
+  m->count++;
+  *id = m->slots[j].id;
+  return _memscope_encode_site(pk, *id, s);
+}
+
+/* EVENTS: 0x95 0x03 <thread> <t0_ms> <count> <array of ints>
+   Payload per event (tag = arg << 3 | op; pointers as deltas from the previous pointer):
+     TIME     tag(dt)
+     ALLOC    tag(site) dptr size
+     FREE     tag(site) dptr
+     REALLOC  tag(site) dold dptr size
+     SCOPE_EXIT tag(variable) dptr exit-site
+   SITE records for sites not seen before go to pk ahead of the EVENTS record; the payload is
+   built in 'scratch' first because the array header needs its length. */
+int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
+                            msgpack_sbuffer *scratch, uint32_t thread, uint32_t t0_ms,
+                            const _memscope_rec_t *recs, uint32_t n, uint64_t *events_out) {
+  msgpack_packer pp;
+  msgpack_packer_init(&pp, scratch, msgpack_sbuffer_write);
+  msgpack_sbuffer_clear(scratch);
+  uint64_t ints = 0, events = 0;
+  uint32_t t = t0_ms;
+  int64_t prev = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const _memscope_rec_t *r = &recs[i];
+    unsigned op = _memscope_rec_op(r);
+    uint32_t id = 0, exit_id = 0;
+    if (op == MEMSCOPE_OP_TIME) {
+      uint32_t now = (uint32_t)r->aux;
+      TRY(msgpack_pack_uint64(&pp, (uint64_t)(now - t) << MEMSCOPE_OP_BITS | op));
+      t = now;
+      ints++;
+      continue;
+    }
+    TRY(site_id(sites, pk, r->site, &id));
+    TRY(msgpack_pack_uint64(&pp, (uint64_t)id << MEMSCOPE_OP_BITS | op));
+    if (op == MEMSCOPE_OP_REALLOC) {
+      TRY(msgpack_pack_int64(&pp, (int64_t)(r->aux - (uint64_t)prev)));
+      prev = (int64_t)r->aux;
+      ints++;
+    }
+    TRY(msgpack_pack_int64(&pp, (int64_t)(r->ptr - (uint64_t)prev)));
+    prev = (int64_t)r->ptr;
+    ints += 2;
+    if (op == MEMSCOPE_OP_ALLOC || op == MEMSCOPE_OP_REALLOC) {
+      TRY(msgpack_pack_uint64(&pp, _memscope_rec_size(r)));
+      ints++;
+    } else if (op == MEMSCOPE_OP_SCOPE_EXIT) {
+      TRY(site_id(sites, pk, (const memscope_site *)r->aux, &exit_id));
+      TRY(msgpack_pack_uint32(&pp, exit_id));
+      ints++;
+    }
+    events++;
+  }
+  TRY(msgpack_pack_array(pk, 5));
+  TRY(msgpack_pack_uint8(pk, MEMSCOPE_REC_EVENTS));
+  TRY(msgpack_pack_uint32(pk, thread));
+  TRY(msgpack_pack_uint32(pk, t0_ms));
+  TRY(msgpack_pack_uint64(pk, events));
+  TRY(msgpack_pack_array(pk, (uint32_t)ints));
+  if (scratch->size != 0) TRY(pk->callback(pk->data, scratch->data, scratch->size));
+  if (events_out != NULL) *events_out = events;
+  return 0;
+}

@@ -1,0 +1,155 @@
+/* init.c: start-up and exit of the runtime, fork handling, start/stop, flush and statistics. */
+#include "internal.h"
+#include "options.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+_memscope_state_t _memscope_state = {.enabled = 1};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+void _memscope_stop_on_error(int code, const char *what, int err) {
+  static _Atomic(int) reported;
+  mem_store_relaxed(&_memscope_state.enabled, 0);
+  mem_store_relaxed(&_memscope_state.off, code);
+  if (mem_xchg_acq_rel(&reported, 1) == 0) {
+    fprintf(stderr, "memscope: cannot write trace '%s': %s; tracing stopped, the program continues\n",
+            what, strerror(err));
+  }
+}
+
+static void fork_child(void);
+
+static void runtime_init(void) {
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  uint8_t guard = tb->in_runtime;
+  tb->in_runtime = 1; /* the option parser and the writer may allocate */
+  _memscope_options_load();
+  if (!_memscope_options.enable) {
+    mem_store_relaxed(&_memscope_state.off, MEMSCOPE_ERR_OFF);
+    mem_store_relaxed(&_memscope_state.enabled, 0);
+  } else {
+    _memscope_state.start_ns = _memscope_clock_ns(CLOCK_MONOTONIC);
+    _memscope_state.start_unix_ns = _memscope_clock_ns(CLOCK_REALTIME);
+    if (_memscope_writer_open(0) == 0) {
+      if (_memscope_clock_start() != 0 && _memscope_options.verbose) {
+        fprintf(stderr, "memscope: no clock thread; events are stamped once per buffer\n");
+      }
+      pthread_atfork(NULL, NULL, fork_child);
+    }
+  }
+  mem_store_release(&_memscope_state.initialized, 1);
+  tb->in_runtime = guard;
+}
+
+void _memscope_ensure_init(void) { pthread_once(&init_once, runtime_init); }
+
+__attribute__((constructor)) static void memscope_constructor(void) { _memscope_ensure_init(); }
+
+static void collect_stats(memscope_stats *st) {
+  memset(st, 0, sizeof *st);
+  _memscope_writer_stats(st);
+  st->events_seen = _memscope_buffer_events_seen();
+  st->events_dropped = mem_load_relaxed(&_memscope_state.events_dropped);
+  st->runtime_bytes += _memscope_buffer_memory();
+  st->threads = _memscope_buffer_threads();
+  if (st->error == 0 && mem_load_relaxed(&_memscope_state.off) != MEMSCOPE_ERR_OFF) {
+    st->error = mem_load_relaxed(&_memscope_state.off);
+  }
+}
+
+/* At exit: switch recording off, write every buffer and the END record. Runs after the
+   program's atexit handlers, so their frees are in the trace. */
+__attribute__((destructor)) static void memscope_destructor(void) {
+  if (!mem_load_acquire(&_memscope_state.initialized)) return;
+  if (mem_xchg_acq_rel(&_memscope_state.finished, 1) != 0) return;
+  if (mem_load_relaxed(&_memscope_state.off) == MEMSCOPE_ERR_OFF) return;
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  tb->in_runtime = 1;
+  mem_store_relaxed(&_memscope_state.enabled, 0);
+  _memscope_clock_stop();
+  _memscope_buffer_flush_all();
+  memscope_stats st;
+  collect_stats(&st);
+  uint32_t duration = _memscope_clock_read();
+  if (mem_load_relaxed(&_memscope_state.off) == 0) {
+    _memscope_writer_finish(&st, duration);
+    if (_memscope_options.summary) {
+      fprintf(stderr,
+              "memscope: %s: %llu allocations, %llu frees, %llu bytes, peak %llu bytes, "
+              "%llu blocks (%llu bytes) live at exit, %llu events dropped\n",
+              _memscope_writer_path(), (unsigned long long)st.alloc_count,
+              (unsigned long long)st.free_count, (unsigned long long)st.alloc_bytes,
+              (unsigned long long)st.peak_bytes, (unsigned long long)st.current_blocks,
+              (unsigned long long)st.current_bytes, (unsigned long long)st.events_dropped);
+    }
+  }
+  tb->in_runtime = 0;
+}
+
+/* A forked child starts its own trace (a path without %p gets ".<pid>" appended). */
+static void fork_child(void) {
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  tb->in_runtime = 1;
+  _memscope_writer_after_fork();
+  _memscope_buffer_reset_after_fork();
+  mem_store_relaxed(&_memscope_state.events_dropped, 0);
+  mem_store_relaxed(&_memscope_state.finished, 0);
+  _memscope_state.start_ns = _memscope_clock_ns(CLOCK_MONOTONIC);
+  _memscope_state.start_unix_ns = _memscope_clock_ns(CLOCK_REALTIME);
+  tb->last_ms = 0;
+  if (_memscope_writer_open(1) == 0) {
+    _memscope_clock_start();
+    if (!mem_load_relaxed(&_memscope_state.user_paused)) {
+      mem_store_relaxed(&_memscope_state.enabled, 1);
+    }
+  }
+  tb->in_runtime = 0;
+  _memscope_buffer_refresh_limit(tb);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Public control API
+------------------------------------------------------------------------------------------------ */
+int memscope_flush(void) {
+  _memscope_ensure_init();
+  if (mem_load_relaxed(&_memscope_state.off) != 0) return mem_load_relaxed(&_memscope_state.off);
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  if (tb->recs == NULL || tb->in_runtime) return 0;
+  tb->in_runtime = 1;
+  tb->limit = 0;
+  int rc = _memscope_buffer_flush(tb);
+  tb->in_runtime = 0;
+  _memscope_buffer_refresh_limit(tb);
+  return rc;
+}
+
+void memscope_stop(void) {
+  _memscope_ensure_init();
+  mem_store_relaxed(&_memscope_state.user_paused, 1);
+  mem_store_relaxed(&_memscope_state.enabled, 0);
+}
+
+void memscope_start(void) {
+  _memscope_ensure_init();
+  mem_store_relaxed(&_memscope_state.user_paused, 0);
+  if (mem_load_relaxed(&_memscope_state.off) == 0 && !mem_load_relaxed(&_memscope_state.finished)) {
+    mem_store_relaxed(&_memscope_state.enabled, 1);
+  }
+}
+
+int memscope_enabled(void) {
+  _memscope_ensure_init();
+  return mem_load_relaxed(&_memscope_state.enabled);
+}
+
+int memscope_get_stats(memscope_stats *out) {
+  if (out == NULL) return MEMSCOPE_ERR_ARG;
+  int rc = memscope_flush();
+  collect_stats(out);
+  return rc == MEMSCOPE_ERR_OFF ? rc : 0;
+}

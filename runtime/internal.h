@@ -1,0 +1,172 @@
+/* internal.h: declarations shared by the runtime's files: records, thread buffers, atomics. */
+#ifndef MEMSCOPE_INTERNAL_H
+#define MEMSCOPE_INTERNAL_H
+
+#include "memscope.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* ---------------------------------------------------------------------------------------------
+   Compiler helpers
+------------------------------------------------------------------------------------------------ */
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define _memscope_hidden  __attribute__((visibility("hidden")))
+#define _memscope_noinline __attribute__((noinline))
+#define _memscope_tls     __thread __attribute__((tls_model("initial-exec")))
+#define MEMSCOPE_CACHE_LINE 64
+
+/* C11 atomics, named by memory order. */
+#define mem_load_relaxed(p)      atomic_load_explicit((p), memory_order_relaxed)
+#define mem_load_acquire(p)      atomic_load_explicit((p), memory_order_acquire)
+#define mem_store_relaxed(p, v)  atomic_store_explicit((p), (v), memory_order_relaxed)
+#define mem_store_release(p, v)  atomic_store_explicit((p), (v), memory_order_release)
+#define mem_add_relaxed(p, v)    atomic_fetch_add_explicit((p), (v), memory_order_relaxed)
+#define mem_xchg_acq_rel(p, v)   atomic_exchange_explicit((p), (v), memory_order_acq_rel)
+
+/* ---------------------------------------------------------------------------------------------
+   Records
+   One fixed-size record per event in the per-thread buffer; the writer turns them into the
+   compact msgpack payload of an EVENTS record (docs/trace-format.md).
+------------------------------------------------------------------------------------------------ */
+typedef enum _memscope_op {
+  MEMSCOPE_OP_TIME = 0,       /* aux = absolute clock in ms */
+  MEMSCOPE_OP_ALLOC = 1,      /* ptr, size */
+  MEMSCOPE_OP_FREE = 2,       /* ptr */
+  MEMSCOPE_OP_REALLOC = 3,    /* aux = old ptr, ptr, size */
+  MEMSCOPE_OP_SCOPE_EXIT = 4, /* ptr, site = variable, aux = exit point site */
+} _memscope_op;
+
+#define MEMSCOPE_OP_BITS 3
+
+typedef struct _memscope_rec_s {
+  uintptr_t ptr;
+  uintptr_t aux;
+  const memscope_site *site;
+  uint64_t size_op; /* size << MEMSCOPE_OP_BITS | op */
+} _memscope_rec_t;
+
+_Static_assert(sizeof(_memscope_rec_t) == 32, "a record must stay 32 bytes");
+
+static inline unsigned _memscope_rec_op(const _memscope_rec_t *r) {
+  return (unsigned)(r->size_op & ((1u << MEMSCOPE_OP_BITS) - 1));
+}
+static inline uint64_t _memscope_rec_size(const _memscope_rec_t *r) {
+  return r->size_op >> MEMSCOPE_OP_BITS;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Thread buffers
+   Each thread owns one buffer in TLS. The fast path writes only to it; 'limit' is 0 whenever the
+   next event must take the slow path (not yet set up, inside the runtime, in a wrapper, stopped).
+------------------------------------------------------------------------------------------------ */
+typedef struct _memscope_tbuf_s {
+  _memscope_rec_t *recs;
+  uint32_t limit;               /* fast path may append while count < limit */
+  _Atomic(uint32_t) count;      /* records in recs */
+  uint32_t cap;                 /* capacity of recs */
+  uint32_t last_ms;             /* clock when the last record was appended */
+  uint32_t t0_ms;               /* clock at the first record of the buffer */
+  uint32_t thread_id;           /* 1-based index in the trace, 0 = not set up */
+  uint64_t events_seen;         /* events that reached this thread's buffer */
+  uint8_t in_runtime;           /* re-entrancy guard */
+  uint8_t dead;                 /* thread has exited */
+  uint8_t announced;            /* THREAD record written */
+  uint8_t registered;           /* linked in the registry */
+  _Atomic(uint8_t) flushing;    /* owner or exit flusher holds the buffer */
+  const memscope_site *wrap_site;   /* outermost active allocator wrapper */
+  uintptr_t wrap_last_ptr;          /* last block recorded while a wrapper was active */
+  uintptr_t wrap_freed_ptr;         /* block already recorded as freed by a free wrapper */
+  const memscope_site *exit_site;   /* exit point set before leaving a scope */
+  pid_t os_tid;
+  struct _memscope_tbuf_s *next; /* registry of live thread buffers */
+} _memscope_tbuf_t;
+
+/* ---------------------------------------------------------------------------------------------
+   Global state
+------------------------------------------------------------------------------------------------ */
+typedef struct _memscope_state_s {
+  _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) enabled; /* read on every call; written rarely */
+  _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(uint32_t) clock_ms; /* written by the clock thread */
+  _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) initialized;
+  _Atomic(int) finished;           /* the END record was written */
+  _Atomic(int) user_paused;        /* memscope_stop() in force */
+  _Atomic(int) off;                /* switched off by MEMSCOPE=off or a fatal error */
+  _Atomic(uint32_t) next_thread_id;
+  _Atomic(uint64_t) events_dropped;
+  uint64_t start_ns;               /* CLOCK_MONOTONIC at start */
+  uint64_t start_unix_ns;          /* CLOCK_REALTIME at start */
+} _memscope_state_t;
+
+extern _memscope_state_t _memscope_state _memscope_hidden;
+extern _memscope_tls _memscope_tbuf_t _memscope_tb;
+
+/* ---------------------------------------------------------------------------------------------
+   Internal functions (one block per file)
+------------------------------------------------------------------------------------------------ */
+/* buffer.c */
+void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t size,
+                         const memscope_site *site) _memscope_hidden _memscope_noinline;
+int _memscope_buffer_flush(_memscope_tbuf_t *tb) _memscope_hidden;
+int _memscope_buffer_flush_all(void) _memscope_hidden;
+void _memscope_buffer_reset_after_fork(void) _memscope_hidden;
+void _memscope_buffer_refresh_limit(_memscope_tbuf_t *tb) _memscope_hidden;
+uint64_t _memscope_buffer_memory(void) _memscope_hidden;
+uint32_t _memscope_buffer_threads(void) _memscope_hidden;
+uint64_t _memscope_buffer_events_seen(void) _memscope_hidden;
+
+/* clock.c */
+int _memscope_clock_start(void) _memscope_hidden;
+uint32_t _memscope_clock_read(void) _memscope_hidden;
+uint64_t _memscope_clock_ns(int clock_id) _memscope_hidden;
+void _memscope_clock_stop(void) _memscope_hidden;
+int _memscope_clock_is_threaded(void) _memscope_hidden;
+
+/* options.c */
+int _memscope_options_load(void) _memscope_hidden;
+void _memscope_options_print(FILE *out) _memscope_hidden;
+int _memscope_options_each(int (*fn)(void *ctx, const char *name, const char *value),
+                           void *ctx) _memscope_hidden;
+size_t _memscope_options_count(void) _memscope_hidden;
+
+/* writer.c */
+int _memscope_writer_open(int fork_child) _memscope_hidden;
+int _memscope_writer_batch(_memscope_tbuf_t *tb, const _memscope_rec_t *recs,
+                           uint32_t n) _memscope_hidden;
+void _memscope_writer_stats(memscope_stats *out) _memscope_hidden;
+int _memscope_writer_message(const char *text) _memscope_hidden;
+int _memscope_writer_finish(const memscope_stats *st, uint32_t duration_ms) _memscope_hidden;
+void _memscope_writer_after_fork(void) _memscope_hidden;
+const char *_memscope_writer_path(void) _memscope_hidden;
+int _memscope_expand_path(const char *pattern, char *out, size_t cap, int pid,
+                          const char *program) _memscope_hidden;
+
+/* init.c */
+void _memscope_ensure_init(void) _memscope_hidden;
+void _memscope_stop_on_error(int code, const char *what, int err) _memscope_hidden;
+
+/* Inline fast path shared by the entry points in alloc.c. */
+static inline void _memscope_emit(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t size,
+                                  const memscope_site *site) {
+  if (unlikely(!mem_load_relaxed(&_memscope_state.enabled))) return;
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  uint32_t n = mem_load_relaxed(&tb->count);
+  if (unlikely(n >= tb->limit || mem_load_relaxed(&_memscope_state.clock_ms) != tb->last_ms)) {
+    _memscope_emit_slow(op, ptr, aux, size, site);
+    return;
+  }
+  _memscope_rec_t *r = &tb->recs[n];
+  r->ptr = ptr;
+  r->aux = aux;
+  r->site = site;
+  r->size_op = size << MEMSCOPE_OP_BITS | op;
+  tb->events_seen++;
+  mem_store_release(&tb->count, n + 1);
+}
+
+#endif /* MEMSCOPE_INTERNAL_H */

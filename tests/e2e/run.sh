@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# run.sh: runs one end-to-end case: an instrumented program, its trace, and what memscope-report says of it.
+set -uo pipefail
+case_name=$1 dir=$2 manual=$3 threads=$4 report=$5
+rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
+failures=0
+fail() { echo "FAIL [$case_name]: $*" >&2; failures=$((failures + 1)); }
+expect_eq() { [ "$1" == "$2" ] || fail "$3: got '$1', want '$2'"; }
+expect_grep() { grep -qE -- "$1" "$2" || { fail "no line matching '$1' in $2:"; sed 's/^/    /' "$2" >&2; }; }
+count() { grep -c "$1" "$2"; }
+end_value() { grep '^end ' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+case $case_name in
+manual)
+  MEMSCOPE_OUT=trace.msgpack "$manual" >out.txt 2>err.txt
+  expect_eq $? 0 "exit code (the program checks its own statistics)"
+  expect_eq "$(cat out.txt)" "hello: 542 bytes live in 7 blocks" "program output"
+  "$report" dump trace.msgpack >dump.txt
+  expect_eq $? 0 "dump exit code"
+  expect_eq "$(count '^alloc ' dump.txt)" 15 "alloc events"
+  expect_eq "$(count '^realloc ' dump.txt)" 2 "realloc events"
+  expect_eq "$(count '^free ' dump.txt)" 8 "free events"
+  expect_grep '^site id=[0-9]+ kind=malloc flags=0x1 file="manual.c" line=30 col=9 func="main" type="struct node" sizeof="struct node" elem=24 var="nodes"$' dump.txt
+  expect_grep '^site id=[0-9]+ kind=custom_alloc .*type="struct packet" .*var="p"$' dump.txt
+  expect_grep '^alloc t=[0-9]+ thread=1 site=[0-9]+ ptr=0x[0-9a-f]+ size=100$' dump.txt
+  expect_grep '^realloc t=[0-9]+ thread=1 site=[0-9]+ old=0x[0-9a-f]+ ptr=0x[0-9a-f]+ size=1000$' dump.txt
+  expect_eq "$(end_value dump.txt events_dropped)" 0 "END events_dropped"
+  expect_eq "$(end_value dump.txt events_recorded)" 25 "END events_recorded"
+  expect_eq "$(end_value dump.txt peak_bytes)" 1300 "END peak_bytes"
+  "$report" summary trace.msgpack >summary.txt
+  expect_eq $? 0 "summary exit code"
+  expect_grep 'main\(\) manual.c:30:9' summary.txt
+  expect_grep 'struct node' summary.txt
+  expect_grep '1,?300' summary.txt
+  ;;
+threads)
+  MEMSCOPE_OUT=trace.msgpack "$threads" >out.txt 2>err.txt
+  expect_eq $? 0 "exit code (the program checks its own statistics)"
+  "$report" dump trace.msgpack >dump.txt
+  expect_eq $? 0 "dump exit code"
+  expect_eq "$(count '^alloc ' dump.txt)" $((4 * 50005)) "alloc events in the trace"
+  expect_eq "$(count '^free ' dump.txt)" $((4 * 50000)) "free events in the trace"
+  expect_eq "$(count "^thread " dump.txt)" 4 "thread records (4 workers; main made no event)"
+  expect_eq "$(end_value dump.txt events_seen)" $((4 * 100005)) "END events_seen"
+  expect_eq "$(end_value dump.txt events_recorded)" $((4 * 100005)) "END events_recorded"
+  expect_eq "$(end_value dump.txt events_dropped)" 0 "END events_dropped"
+  for t in 1 2 3 4; do
+    expect_eq "$(grep -c "^alloc .* thread=$t " dump.txt)" 50005 "allocs of thread $t"
+  done
+  ;;
+truncated)
+  MEMSCOPE_OUT=trace.msgpack "$threads" >/dev/null 2>&1
+  size=$(stat -c %s trace.msgpack)
+  for cut in 0 5 10 200 $((size / 2)) $((size - 1)); do
+    head -c "$cut" trace.msgpack >cut.msgpack
+    "$report" summary cut.msgpack >out.txt 2>err.txt
+    rc=$?
+    expect_eq $rc 2 "exit code of summary on a trace cut at $cut of $size bytes"
+    expect_grep 'byte [0-9]+' err.txt
+  done
+  # a cut in the middle still yields the events before it
+  head -c $((size / 2)) trace.msgpack >cut.msgpack
+  "$report" dump cut.msgpack >dump.txt 2>/dev/null
+  [ "$(count '^alloc ' dump.txt)" -gt 1000 ] || fail "a half trace should still give its first events"
+  printf '\x94\xa8memscopf' >bad.msgpack
+  "$report" summary bad.msgpack >/dev/null 2>err.txt
+  expect_eq $? 2 "exit code on wrong magic"
+  ;;
+off)
+  MEMSCOPE=off MEMSCOPE_OUT=trace.msgpack "$manual" >out.txt 2>err.txt
+  rc=$?
+  [ -e trace.msgpack ] && fail "MEMSCOPE=off wrote a trace"
+  expect_eq "$(cat err.txt)" "" "stderr with MEMSCOPE=off"
+  expect_eq $rc 0 "exit code with MEMSCOPE=off"
+  expect_eq "$(cat out.txt)" "hello: tracing off" "program output with MEMSCOPE=off"
+  ;;
+diskfull)
+  MEMSCOPE_OUT=/dev/full "$threads" >out.txt 2>err.txt
+  rc=$?
+  expect_eq "$(grep -c 'memscope' err.txt)" 1 "memscope lines on stderr"
+  expect_grep "cannot write trace '/dev/full': No space left on device; tracing stopped" err.txt
+  expect_grep '^allocs=' out.txt
+  [ $rc -eq 0 ] || [ $rc -eq 1 ] || fail "program died with $rc"
+  ;;
+badpath)
+  MEMSCOPE_OUT=/nonexistent/dir/t.msgpack "$threads" >out.txt 2>err.txt
+  expect_eq "$(grep -c 'memscope' err.txt)" 1 "memscope lines on stderr"
+  expect_grep "cannot write trace '/nonexistent/dir/t.msgpack': No such file or directory" err.txt
+  expect_grep '^allocs=0 ' out.txt
+  ;;
+*)
+  fail "unknown case"
+  ;;
+esac
+[ $failures -eq 0 ] && echo "ok [$case_name]"
+exit $((failures > 0))
