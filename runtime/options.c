@@ -123,7 +123,11 @@ void _memscope_options_print(FILE *out) {
   for (size_t i = 0; i < OPT_COUNT; i++) {
     fprintf(out, "| `MEMSCOPE_");
     for (const char *c = opt_table[i].name; *c; c++) fputc(toupper((unsigned char)*c), out);
-    fprintf(out, "` | `%s` | %s |\n", opt_table[i].dflt, opt_table[i].help);
+    const char *d = opt_table[i].dflt;
+    int len = (int)strlen(d);
+    if (opt_table[i].type == OPT_BOOL) d = strcmp(d, "true") == 0 ? "on" : "off", len = (int)strlen(d);
+    if (opt_table[i].type == OPT_STR && len >= 2 && d[0] == '"') d++, len -= 2; /* unquote */
+    fprintf(out, "` | `%.*s` | %s |\n", len, d, opt_table[i].help);
   }
 }
 

@@ -88,6 +88,12 @@ badpath)
   expect_grep "cannot write trace '/nonexistent/dir/t.msgpack': No such file or directory" err.txt
   expect_grep '^allocs=0 ' out.txt
   ;;
+options_doc)
+  MEMSCOPE_HELP=1 MEMSCOPE_OUT=trace.msgpack "$manual" >/dev/null 2>help.txt
+  sed -n '/<!-- options:begin -->/,/<!-- options:end -->/p' "$E2E_SOURCE_DIR/docs/usage.md" |
+    grep '^|' >doc.txt
+  diff -u doc.txt help.txt >diff.txt || { fail "docs/usage.md's option table differs from MEMSCOPE_HELP=1:"; cat diff.txt >&2; }
+  ;;
 *)
   fail "unknown case"
   ;;
