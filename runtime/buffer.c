@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -61,6 +62,7 @@ static int buffer_setup(_memscope_tbuf_t *tb) {
     tb->thread_id = mem_add_relaxed(&_memscope_state.next_thread_id, 1) + 1;
     tb->os_tid = (pid_t)syscall(SYS_gettid);
   }
+  prctl(PR_GET_NAME, tb->name, 0, 0, 0);
   pthread_once(&exit_key_once, make_exit_key);
   pthread_setspecific(exit_key, tb);
   registry_link(tb);
@@ -73,7 +75,9 @@ int _memscope_buffer_flush(_memscope_tbuf_t *tb) {
   uint32_t n = mem_load_acquire(&tb->count);
   int rc = 0;
   if (n != 0) {
-    rc = _memscope_writer_batch(tb, tb->recs, n);
+    int own = tb == &_memscope_tb;
+    if (own) prctl(PR_GET_NAME, tb->name, 0, 0, 0);
+    rc = _memscope_queue_submit(tb, n, !own);
     mem_store_relaxed(&tb->count, 0);
   }
   mem_store_release(&tb->flushing, 0);
@@ -135,7 +139,6 @@ void _memscope_buffer_reset_after_fork(void) {
   mem_store_relaxed(&buffer_bytes, 0);
   mem_store_relaxed(&tb->flushing, 0);
   tb->events_seen = 0;
-  tb->announced = 0;
   tb->thread_id = 0;
   if (tb->recs != NULL) {
     mem_store_relaxed(&tb->count, 0);
@@ -178,7 +181,7 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
     if (op != MEMSCOPE_OP_FREE) tb->wrap_last_ptr = ptr;
   }
   uint32_t now;
-  if (_memscope_clock_is_threaded()) {
+  if (_memscope_queue_threaded()) {
     now = mem_load_relaxed(&_memscope_state.clock_ms);
   } else {
     now = _memscope_clock_read();

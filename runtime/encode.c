@@ -168,55 +168,95 @@ static int site_id(_memscope_sitemap_t *m, msgpack_packer *pk, const memscope_si
   return _memscope_encode_site(pk, *id, s);
 }
 
+/* The payload is the hot part of encoding: its ints are written straight into a reserved
+   buffer in msgpack's shortest form (the same bytes msgpack_pack_int64 / _uint64 produce; the
+   golden tests pin them). */
+static inline uint8_t *put_be(uint8_t *o, uint8_t tag, uint64_t v, int bytes) {
+  *o++ = tag;
+  for (int i = bytes - 1; i >= 0; i--) *o++ = (uint8_t)(v >> (8 * i));
+  return o;
+}
+
+static inline uint8_t *put_uint(uint8_t *o, uint64_t v) {
+  if (v < 128) { *o = (uint8_t)v; return o + 1; }
+  if (v < 0x100) return put_be(o, 0xcc, v, 1);
+  if (v < 0x10000) return put_be(o, 0xcd, v, 2);
+  if (v < 0x100000000ull) return put_be(o, 0xce, v, 4);
+  return put_be(o, 0xcf, v, 8);
+}
+
+static inline uint8_t *put_int(uint8_t *o, int64_t v) {
+  if (v >= 0) return put_uint(o, (uint64_t)v);
+  if (v >= -32) { *o = (uint8_t)v; return o + 1; }
+  if (v >= -128) return put_be(o, 0xd0, (uint64_t)v, 1);
+  if (v >= -32768) return put_be(o, 0xd1, (uint64_t)v, 2);
+  if (v >= INT32_MIN) return put_be(o, 0xd2, (uint64_t)v, 4);
+  return put_be(o, 0xd3, (uint64_t)v, 8);
+}
+
+#define MAX_EVENT_BYTES (4 * 9)
+
 /* EVENTS: 0x95 0x03 <thread> <t0_ms> <count> <array of ints>
    Payload per event (tag = arg << 3 | op; pointers as deltas from the previous pointer):
-     TIME     tag(dt)
-     ALLOC    tag(site) dptr size
-     FREE     tag(site) dptr
-     REALLOC  tag(site) dold dptr size
+     TIME       tag(dt)
+     ALLOC      tag(site) dptr size
+     FREE       tag(site) dptr
+     REALLOC    tag(site) dold dptr size
      SCOPE_EXIT tag(variable) dptr exit-site
    SITE records for sites not seen before go to pk ahead of the EVENTS record; the payload is
    built in 'scratch' first because the array header needs its length. */
 int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
                             msgpack_sbuffer *scratch, uint32_t thread, uint32_t t0_ms,
                             const _memscope_rec_t *recs, uint32_t n, uint64_t *events_out) {
-  msgpack_packer pp;
-  msgpack_packer_init(&pp, scratch, msgpack_sbuffer_write);
   msgpack_sbuffer_clear(scratch);
+  size_t need = (size_t)n * MAX_EVENT_BYTES;
+  if (scratch->alloc < need) {
+    char *d = realloc(scratch->data, need);
+    if (d == NULL) return MEMSCOPE_ERR_NOMEM;
+    scratch->data = d;
+    scratch->alloc = need;
+  }
+  uint8_t *o = (uint8_t *)scratch->data;
   uint64_t ints = 0, events = 0;
   uint32_t t = t0_ms;
-  int64_t prev = 0;
+  uint64_t prev = 0;
+  const memscope_site *last_site = NULL;
+  uint32_t last_id = 0;
   for (uint32_t i = 0; i < n; i++) {
     const _memscope_rec_t *r = &recs[i];
     unsigned op = _memscope_rec_op(r);
-    uint32_t id = 0, exit_id = 0;
     if (op == MEMSCOPE_OP_TIME) {
       uint32_t now = (uint32_t)r->aux;
-      TRY(msgpack_pack_uint64(&pp, (uint64_t)(now - t) << MEMSCOPE_OP_BITS | op));
+      o = put_uint(o, (uint64_t)(now - t) << MEMSCOPE_OP_BITS | op);
       t = now;
       ints++;
       continue;
     }
-    TRY(site_id(sites, pk, r->site, &id));
-    TRY(msgpack_pack_uint64(&pp, (uint64_t)id << MEMSCOPE_OP_BITS | op));
+    if (r->site != last_site || last_site == NULL) {
+      TRY(site_id(sites, pk, r->site, &last_id));
+      last_site = r->site;
+    }
+    o = put_uint(o, (uint64_t)last_id << MEMSCOPE_OP_BITS | op);
     if (op == MEMSCOPE_OP_REALLOC) {
-      TRY(msgpack_pack_int64(&pp, (int64_t)(r->aux - (uint64_t)prev)));
-      prev = (int64_t)r->aux;
+      o = put_int(o, (int64_t)(r->aux - prev));
+      prev = r->aux;
       ints++;
     }
-    TRY(msgpack_pack_int64(&pp, (int64_t)(r->ptr - (uint64_t)prev)));
-    prev = (int64_t)r->ptr;
+    o = put_int(o, (int64_t)(r->ptr - prev));
+    prev = r->ptr;
     ints += 2;
     if (op == MEMSCOPE_OP_ALLOC || op == MEMSCOPE_OP_REALLOC) {
-      TRY(msgpack_pack_uint64(&pp, _memscope_rec_size(r)));
+      o = put_uint(o, _memscope_rec_size(r));
       ints++;
     } else if (op == MEMSCOPE_OP_SCOPE_EXIT) {
+      uint32_t exit_id = 0;
       TRY(site_id(sites, pk, (const memscope_site *)r->aux, &exit_id));
-      TRY(msgpack_pack_uint32(&pp, exit_id));
+      o = put_uint(o, exit_id);
       ints++;
     }
     events++;
   }
+  scratch->size = (size_t)(o - (uint8_t *)scratch->data);
   TRY(msgpack_pack_array(pk, 5));
   TRY(msgpack_pack_uint8(pk, MEMSCOPE_REC_EVENTS));
   TRY(msgpack_pack_uint32(pk, thread));

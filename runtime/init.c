@@ -36,8 +36,8 @@ static void runtime_init(void) {
     _memscope_state.start_ns = _memscope_clock_ns(CLOCK_MONOTONIC);
     _memscope_state.start_unix_ns = _memscope_clock_ns(CLOCK_REALTIME);
     if (_memscope_writer_open(0) == 0) {
-      if (_memscope_clock_start() != 0 && _memscope_options.verbose) {
-        fprintf(stderr, "memscope: no clock thread; events are stamped once per buffer\n");
+      if (_memscope_queue_start() != 0 && _memscope_options.verbose) {
+        fprintf(stderr, "memscope: no writer thread; buffers are written by their threads\n");
       }
       pthread_atfork(NULL, NULL, fork_child);
     }
@@ -55,7 +55,7 @@ static void collect_stats(memscope_stats *st) {
   _memscope_writer_stats(st);
   st->events_seen = _memscope_buffer_events_seen();
   st->events_dropped = mem_load_relaxed(&_memscope_state.events_dropped);
-  st->runtime_bytes += _memscope_buffer_memory();
+  st->runtime_bytes += _memscope_buffer_memory() + _memscope_queue_memory();
   st->threads = _memscope_buffer_threads();
   if (st->error == 0 && mem_load_relaxed(&_memscope_state.off) != MEMSCOPE_ERR_OFF) {
     st->error = mem_load_relaxed(&_memscope_state.off);
@@ -71,8 +71,8 @@ __attribute__((destructor)) static void memscope_destructor(void) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   tb->in_runtime = 1;
   mem_store_relaxed(&_memscope_state.enabled, 0);
-  _memscope_clock_stop();
   _memscope_buffer_flush_all();
+  _memscope_queue_stop();
   memscope_stats st;
   collect_stats(&st);
   uint32_t duration = _memscope_clock_read();
@@ -96,6 +96,7 @@ static void fork_child(void) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   tb->in_runtime = 1;
   _memscope_writer_after_fork();
+  _memscope_queue_after_fork();
   _memscope_buffer_reset_after_fork();
   mem_store_relaxed(&_memscope_state.events_dropped, 0);
   mem_store_relaxed(&_memscope_state.finished, 0);
@@ -103,7 +104,7 @@ static void fork_child(void) {
   _memscope_state.start_unix_ns = _memscope_clock_ns(CLOCK_REALTIME);
   tb->last_ms = 0;
   if (_memscope_writer_open(1) == 0) {
-    _memscope_clock_start();
+    _memscope_queue_start();
     if (!mem_load_relaxed(&_memscope_state.user_paused)) {
       mem_store_relaxed(&_memscope_state.enabled, 1);
     }
@@ -119,10 +120,11 @@ int memscope_flush(void) {
   _memscope_ensure_init();
   if (mem_load_relaxed(&_memscope_state.off) != 0) return mem_load_relaxed(&_memscope_state.off);
   _memscope_tbuf_t *tb = &_memscope_tb;
-  if (tb->recs == NULL || tb->in_runtime) return 0;
+  if (tb->in_runtime) return 0;
   tb->in_runtime = 1;
   tb->limit = 0;
-  int rc = _memscope_buffer_flush(tb);
+  int rc = tb->recs != NULL ? _memscope_buffer_flush(tb) : 0;
+  _memscope_queue_drain(); /* also the buffers of threads that have exited */
   tb->in_runtime = 0;
   _memscope_buffer_refresh_limit(tb);
   return rc;

@@ -76,7 +76,6 @@ typedef struct _memscope_tbuf_s {
   uint64_t events_seen;         /* events that reached this thread's buffer */
   uint8_t in_runtime;           /* re-entrancy guard */
   uint8_t dead;                 /* thread has exited */
-  uint8_t announced;            /* THREAD record written */
   uint8_t registered;           /* linked in the registry */
   _Atomic(uint8_t) flushing;    /* owner or exit flusher holds the buffer */
   const memscope_site *wrap_site;   /* outermost active allocator wrapper */
@@ -84,6 +83,7 @@ typedef struct _memscope_tbuf_s {
   uintptr_t wrap_freed_ptr;         /* block already recorded as freed by a free wrapper */
   const memscope_site *exit_site;   /* exit point set before leaving a scope */
   pid_t os_tid;
+  char name[16];                /* thread name, refreshed at each flush */
   struct _memscope_tbuf_s *next; /* registry of live thread buffers */
 } _memscope_tbuf_t;
 
@@ -121,11 +121,17 @@ uint32_t _memscope_buffer_threads(void) _memscope_hidden;
 uint64_t _memscope_buffer_events_seen(void) _memscope_hidden;
 
 /* clock.c */
-int _memscope_clock_start(void) _memscope_hidden;
 uint32_t _memscope_clock_read(void) _memscope_hidden;
 uint64_t _memscope_clock_ns(int clock_id) _memscope_hidden;
-void _memscope_clock_stop(void) _memscope_hidden;
-int _memscope_clock_is_threaded(void) _memscope_hidden;
+
+/* queue.c */
+int _memscope_queue_start(void) _memscope_hidden;
+int _memscope_queue_threaded(void) _memscope_hidden;
+int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int copy) _memscope_hidden;
+void _memscope_queue_drain(void) _memscope_hidden;
+void _memscope_queue_stop(void) _memscope_hidden;
+uint64_t _memscope_queue_memory(void) _memscope_hidden;
+void _memscope_queue_after_fork(void) _memscope_hidden;
 
 /* options.c */
 int _memscope_options_load(void) _memscope_hidden;
@@ -136,8 +142,8 @@ size_t _memscope_options_count(void) _memscope_hidden;
 
 /* writer.c */
 int _memscope_writer_open(int fork_child) _memscope_hidden;
-int _memscope_writer_batch(_memscope_tbuf_t *tb, const _memscope_rec_t *recs,
-                           uint32_t n) _memscope_hidden;
+int _memscope_writer_batch(uint32_t thread_id, pid_t os_tid, const char *name, uint32_t t0_ms,
+                           const _memscope_rec_t *recs, uint32_t n) _memscope_hidden;
 void _memscope_writer_stats(memscope_stats *out) _memscope_hidden;
 int _memscope_writer_message(const char *text) _memscope_hidden;
 int _memscope_writer_finish(const memscope_stats *st, uint32_t duration_ms) _memscope_hidden;

@@ -16,8 +16,9 @@
                 "Trace path. %p = process id, %e = program name, %% = a literal %.")            \
   MEMSCOPE_FLAG(size, buffer_kb, 64,                                                            \
                 "Per-thread event buffer in KiB (32 bytes per event, 4 to 65536).")             \
-  MEMSCOPE_FLAG(bool, clock_thread, true,                                                       \
-                "Keep a 1 ms clock in a background thread; 0 stamps events once per buffer.")   \
+  MEMSCOPE_FLAG(bool, writer_thread, true,                                                      \
+                "Encode and write the trace in a background thread that also keeps the 1 ms "   \
+                "clock; 0 writes from the thread whose buffer filled, stamping time per buffer.")\
   MEMSCOPE_FLAG(bool, summary, false,                                                           \
                 "Print a one-line summary of the trace on stderr at exit.")                     \
   MEMSCOPE_FLAG(bool, verbose, false, "Print runtime diagnostics on stderr.")                  \

@@ -28,6 +28,8 @@ typedef struct writer_s {
   uint64_t bytes_written;
   uint64_t buffers_flushed;
   uint64_t events_recorded;
+  uint8_t *announced;  /* announced[thread_id]: THREAD record written */
+  size_t announced_cap;
   int error;
 } writer_t;
 
@@ -166,20 +168,27 @@ int _memscope_writer_open(int fork_child) {
 
 /* Encodes and writes one thread buffer. Returns 0 or the first error; after an error the
    events are counted as dropped. */
-int _memscope_writer_batch(_memscope_tbuf_t *tb, const _memscope_rec_t *recs, uint32_t n) {
+int _memscope_writer_batch(uint32_t thread_id, pid_t os_tid, const char *name, uint32_t t0_ms,
+                           const _memscope_rec_t *recs, uint32_t n) {
   pthread_mutex_lock(&W.lock);
   int rc = W.open ? 0 : (W.error ? W.error : MEMSCOPE_ERR_IO);
   uint64_t events = 0;
-  if (rc == 0 && !tb->announced) {
-    char name[32] = "";
-    if (tb->os_tid == (pid_t)getpid()) program_name(name, sizeof name);
-    else pthread_getname_np(pthread_self(), name, sizeof name);
-    rc = _memscope_encode_thread(&W.pk, tb->thread_id, (uint32_t)tb->os_tid, name);
-    tb->announced = rc == 0;
+  if (rc == 0 && thread_id >= W.announced_cap) {
+    size_t ncap = thread_id * 2 + 64;
+    uint8_t *a = realloc(W.announced, ncap);
+    if (a == NULL) rc = MEMSCOPE_ERR_NOMEM;
+    else {
+      memset(a + W.announced_cap, 0, ncap - W.announced_cap);
+      W.announced = a;
+      W.announced_cap = ncap;
+    }
+  }
+  if (rc == 0 && !W.announced[thread_id]) {
+    rc = _memscope_encode_thread(&W.pk, thread_id, (uint32_t)os_tid, name);
+    W.announced[thread_id] = rc == 0;
   }
   if (rc == 0) {
-    rc = _memscope_encode_events(&W.pk, &W.sites, &W.scratch, tb->thread_id, tb->t0_ms, recs, n,
-                                 &events);
+    rc = _memscope_encode_events(&W.pk, &W.sites, &W.scratch, thread_id, t0_ms, recs, n, &events);
   }
   if (rc == 0) rc = write_out();
   if (rc == 0) {
@@ -252,6 +261,9 @@ void _memscope_writer_after_fork(void) {
   msgpack_sbuffer_destroy(&W.scratch);
   _memscope_sitemap_free(&W.sites);
   _memscope_live_free(&W.live);
+  free(W.announced);
+  W.announced = NULL;
+  W.announced_cap = 0;
 }
 
 const char *_memscope_writer_path(void) { return W.path; }

@@ -56,7 +56,7 @@ truncated)
     "$report" summary cut.msgpack >out.txt 2>err.txt
     rc=$?
     expect_eq $rc 2 "exit code of summary on a trace cut at $cut of $size bytes"
-    expect_grep 'byte [0-9]+' err.txt
+    expect_grep 'byte [0-9]+|empty file \(0 bytes\)' err.txt
   done
   # a cut in the middle still yields the events before it
   head -c $((size / 2)) trace.msgpack >cut.msgpack
