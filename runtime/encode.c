@@ -220,8 +220,11 @@ int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
   uint64_t ints = 0, events = 0;
   uint32_t t = t0_ms;
   uint64_t prev = 0;
-  const memscope_site *last_site = NULL;
-  uint32_t last_id = 0;
+  /* a small direct-mapped cache in front of the site table: a buffer uses few sites */
+  struct {
+    const memscope_site *site;
+    uint32_t id;
+  } cache[64] = {{NULL, 0}};
   for (uint32_t i = 0; i < n; i++) {
     const _memscope_rec_t *r = &recs[i];
     unsigned op = _memscope_rec_op(r);
@@ -232,11 +235,12 @@ int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
       ints++;
       continue;
     }
-    if (r->site != last_site || last_site == NULL) {
-      TRY(site_id(sites, pk, r->site, &last_id));
-      last_site = r->site;
+    size_t slot = ((uintptr_t)r->site >> 3) & 63;
+    if (unlikely(cache[slot].site != r->site || r->site == NULL)) {
+      TRY(site_id(sites, pk, r->site, &cache[slot].id));
+      cache[slot].site = r->site;
     }
-    o = put_uint(o, (uint64_t)last_id << MEMSCOPE_OP_BITS | op);
+    o = put_uint(o, (uint64_t)cache[slot].id << MEMSCOPE_OP_BITS | op);
     if (op == MEMSCOPE_OP_REALLOC) {
       o = put_int(o, (int64_t)(r->aux - prev));
       prev = r->aux;

@@ -61,7 +61,8 @@ typedef struct _memscope_live_slot_s {
 typedef struct _memscope_live_s {
   _memscope_live_slot_t *slots;
   size_t cap;
-  size_t count;
+  size_t count;  /* live blocks */
+  size_t dead;   /* tombstones */
   memscope_stats st; /* block and byte figures only */
 } _memscope_live_t;
 

@@ -147,7 +147,9 @@ int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int copy) {
   else Q.head = b;
   Q.tail = b;
   Q.queued++;
-  pthread_cond_signal(&Q.work);
+  /* the writer looks at the queue every millisecond anyway; a wake-up costs more than waiting
+     for that, so only a filling queue is worth one */
+  if (Q.queued >= MEMSCOPE_QUEUE_MAX / 2) pthread_cond_signal(&Q.work);
   pthread_mutex_unlock(&Q.lock);
   return 0;
 }
@@ -155,6 +157,7 @@ int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int copy) {
 /* Waits until every queued buffer has been written. */
 void _memscope_queue_drain(void) {
   pthread_mutex_lock(&Q.lock);
+  if (Q.head != NULL) pthread_cond_signal(&Q.work);
   while ((Q.head != NULL || Q.busy) && mem_load_relaxed(&Q.running)) pthread_cond_wait(&Q.progress, &Q.lock);
   pthread_mutex_unlock(&Q.lock);
 }
