@@ -75,10 +75,16 @@ typedef struct memscope_site {
   unsigned long long elem_size; /* sizeof(sizeof_type), 0 if unknown */
 } memscope_site;
 
-/* A descriptor for manual calls at the current source position. */
+/* A static descriptor for manual calls at the current source position (GNU C: a statement
+   expression). Every descriptor passed to memscope must live until the program exits: the
+   writer reads it later, from another thread. */
 #define MEMSCOPE_SITE(kind_, type_, var_)                                                     \
-  (&(const memscope_site){MEMSCOPE_ABI_VERSION, (unsigned short)(kind_), 0, __LINE__, 0,      \
-                          __FILE__, __func__, (type_), "", (var_), 0})
+  __extension__({                                                                             \
+    static const memscope_site memscope_site_ = {MEMSCOPE_ABI_VERSION, (unsigned short)(kind_), \
+                                                 0, __LINE__, 0, __FILE__, __func__, (type_),  \
+                                                 "", (var_), 0};                               \
+    &memscope_site_;                                                                          \
+  })
 
 /* ---------------------------------------------------------------------------------------------
    Tracked allocation entry points (called by plugin-rewritten code)

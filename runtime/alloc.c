@@ -11,13 +11,13 @@
 
 void *memscope_malloc(size_t size, const memscope_site *site) {
   void *p = malloc(size);
-  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, size, site);
+  if (likely(p != NULL)) _memscope_on_alloc((uintptr_t)p, size, site);
   return p;
 }
 
 void *memscope_calloc(size_t count, size_t size, const memscope_site *site) {
   void *p = calloc(count, size);
-  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, (uint64_t)count * size, site);
+  if (likely(p != NULL)) _memscope_on_alloc((uintptr_t)p, (uint64_t)count * size, site);
   return p;
 }
 
@@ -25,10 +25,10 @@ void *memscope_calloc(size_t count, size_t size, const memscope_site *site) {
    nothing; realloc(p, 0) that returns NULL has released p (glibc). */
 static void *record_realloc(uintptr_t old, void *p, uint64_t size, const memscope_site *site) {
   if (likely(p != NULL)) {
-    if (old == 0) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, size, site);
-    else _memscope_emit(MEMSCOPE_OP_REALLOC, (uintptr_t)p, old, size, site);
+    if (old == 0) _memscope_on_alloc((uintptr_t)p, size, site);
+    else _memscope_on_realloc(old, (uintptr_t)p, size, site);
   } else if (old != 0 && size == 0) {
-    _memscope_emit(MEMSCOPE_OP_FREE, old, 0, 0, site);
+    _memscope_on_free(old, site);
   }
   return p;
 }
@@ -47,25 +47,25 @@ void *memscope_reallocarray(void *ptr, size_t count, size_t size, const memscope
 }
 
 void memscope_free(void *ptr, const memscope_site *site) {
-  if (likely(ptr != NULL)) _memscope_emit(MEMSCOPE_OP_FREE, (uintptr_t)ptr, 0, 0, site);
+  if (likely(ptr != NULL)) _memscope_on_free((uintptr_t)ptr, site);
   free(ptr);
 }
 
 char *memscope_strdup(const char *s, const memscope_site *site) {
   char *p = strdup(s);
-  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, strlen(p) + 1, site);
+  if (likely(p != NULL)) _memscope_on_alloc((uintptr_t)p, strlen(p) + 1, site);
   return p;
 }
 
 char *memscope_strndup(const char *s, size_t n, const memscope_site *site) {
   char *p = strndup(s, n);
-  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, strlen(p) + 1, site);
+  if (likely(p != NULL)) _memscope_on_alloc((uintptr_t)p, strlen(p) + 1, site);
   return p;
 }
 
 void *memscope_aligned_alloc(size_t alignment, size_t size, const memscope_site *site) {
   void *p = aligned_alloc(alignment, size);
-  if (likely(p != NULL)) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, size, site);
+  if (likely(p != NULL)) _memscope_on_alloc((uintptr_t)p, size, site);
   return p;
 }
 
@@ -74,7 +74,7 @@ int memscope_posix_memalign(void **out, size_t alignment, size_t size, const mem
   int rc = posix_memalign(&p, alignment, size);
   if (likely(rc == 0)) {
     *out = p;
-    _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)p, 0, size, site);
+    _memscope_on_alloc((uintptr_t)p, size, site);
   }
   return rc;
 }
@@ -91,6 +91,8 @@ const memscope_site *memscope_wrap_enter(const memscope_site *site) {
     tb->wrap_site = site;
     tb->wrap_last_ptr = 0;
     tb->wrap_freed_ptr = 0;
+    tb->wrap_mark_countdown = tb->sample_countdown;
+    tb->wrap_mark_calls = tb->sample_calls;
     tb->limit = 0; /* events under a wrapper take the slow path, which renames them */
   }
   return outer;
@@ -108,13 +110,17 @@ void memscope_wrap_leave(const memscope_site *token) {
 void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   if (ptr == NULL || (uintptr_t)ptr == tb->wrap_last_ptr) return; /* already recorded inside */
-  _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)ptr, 0, size, site);
+  if (mem_load_relaxed(&_memscope_state.enabled) != MEMSCOPE_MODE_ALL &&
+      (tb->sample_countdown != tb->wrap_mark_countdown || tb->sample_calls != tb->wrap_mark_calls)) {
+    return; /* sampling: a tracked allocation inside the wrapper already had its chance */
+  }
+  _memscope_on_alloc((uintptr_t)ptr, size, site);
 }
 
 void memscope_wrap_free(const void *ptr, const memscope_site *site) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   if (ptr == NULL) return;
-  _memscope_emit(MEMSCOPE_OP_FREE, (uintptr_t)ptr, 0, 0, site);
+  _memscope_on_free((uintptr_t)ptr, site);
   if (tb->wrap_site != NULL) tb->wrap_freed_ptr = (uintptr_t)ptr;
 }
 
@@ -127,18 +133,24 @@ void memscope_scope_exit(const void *ptr, const memscope_site *var) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   const memscope_site *exit_point = tb->exit_site;
   tb->exit_site = NULL;
-  if (ptr != NULL) _memscope_emit(MEMSCOPE_OP_SCOPE_EXIT, (uintptr_t)ptr, (uintptr_t)exit_point, 0, var);
+  if (ptr == NULL) return;
+  int mode = mem_load_relaxed(&_memscope_state.enabled);
+  if (mode != MEMSCOPE_MODE_ALL &&
+      mem_load_relaxed(&_memscope_sampled_filter[_memscope_filter_slot((uintptr_t)ptr)]) == 0) {
+    return; /* sampling: the block was not recorded */
+  }
+  _memscope_emit(MEMSCOPE_OP_SCOPE_EXIT, (uintptr_t)ptr, (uintptr_t)exit_point, 0, var);
 }
 
 /* ---------------------------------------------------------------------------------------------
    Manual API
 ------------------------------------------------------------------------------------------------ */
 void memscope_track_alloc(const void *ptr, size_t size, const memscope_site *site) {
-  if (ptr != NULL) _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)ptr, 0, size, site);
+  if (ptr != NULL) _memscope_on_alloc((uintptr_t)ptr, size, site);
 }
 
 void memscope_track_free(const void *ptr, const memscope_site *site) {
-  if (ptr != NULL) _memscope_emit(MEMSCOPE_OP_FREE, (uintptr_t)ptr, 0, 0, site);
+  if (ptr != NULL) _memscope_on_free((uintptr_t)ptr, site);
 }
 
 void memscope_track_realloc(const void *old_ptr, const void *new_ptr, size_t size,

@@ -88,6 +88,14 @@ int _memscope_encode_message(msgpack_packer *pk, uint32_t t_ms, const char *text
   return pack_str(pk, text);
 }
 
+/* SAMPLING: 0x93 0x06 <t_ms> <mean bytes> */
+int _memscope_encode_sampling(msgpack_packer *pk, uint32_t t_ms, uint64_t mean) {
+  TRY(msgpack_pack_array(pk, 3));
+  TRY(msgpack_pack_uint8(pk, MEMSCOPE_REC_SAMPLING));
+  TRY(msgpack_pack_uint32(pk, t_ms));
+  return msgpack_pack_uint64(pk, mean);
+}
+
 /* END: 0x92 0x04 <map of totals, keys in the order below> */
 int _memscope_encode_end(msgpack_packer *pk, const memscope_stats *st, uint32_t duration_ms) {
   TRY(msgpack_pack_array(pk, 2));
@@ -194,7 +202,7 @@ static inline uint8_t *put_int(uint8_t *o, int64_t v) {
   return put_be(o, 0xd3, (uint64_t)v, 8);
 }
 
-#define MAX_EVENT_BYTES (4 * 9)
+#define MAX_EVENT_BYTES (4 * 9 + 5)
 
 /* EVENTS: 0x95 0x03 <thread> <t0_ms> <count> <array of ints>
    Payload per event (tag = arg << 3 | op; pointers as deltas from the previous pointer):
@@ -203,6 +211,7 @@ static inline uint8_t *put_int(uint8_t *o, int64_t v) {
      FREE       tag(site) dptr
      REALLOC    tag(site) dold dptr size
      SCOPE_EXIT tag(variable) dptr exit-site
+     SAMPLED    tag(site) dptr size weight (float32: 0xca + 4 bytes)
    SITE records for sites not seen before go to pk ahead of the EVENTS record; the payload is
    built in 'scratch' first because the array header needs its length. */
 int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
@@ -249,9 +258,13 @@ int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
     o = put_int(o, (int64_t)(r->ptr - prev));
     prev = r->ptr;
     ints += 2;
-    if (op == MEMSCOPE_OP_ALLOC || op == MEMSCOPE_OP_REALLOC) {
+    if (op == MEMSCOPE_OP_ALLOC || op == MEMSCOPE_OP_REALLOC || op == MEMSCOPE_OP_SAMPLED) {
       o = put_uint(o, _memscope_rec_size(r));
       ints++;
+      if (op == MEMSCOPE_OP_SAMPLED) {
+        o = put_be(o, 0xca, (uint32_t)r->aux, 4);
+        ints++;
+      }
     } else if (op == MEMSCOPE_OP_SCOPE_EXIT) {
       uint32_t exit_id = 0;
       TRY(site_id(sites, pk, (const memscope_site *)r->aux, &exit_id));

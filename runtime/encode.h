@@ -15,6 +15,7 @@ enum {
   MEMSCOPE_REC_EVENTS = 3,
   MEMSCOPE_REC_END = 4,
   MEMSCOPE_REC_MESSAGE = 5,
+  MEMSCOPE_REC_SAMPLING = 6,
 };
 
 typedef struct _memscope_header_s {
@@ -43,6 +44,7 @@ int _memscope_encode_site(msgpack_packer *pk, uint32_t id, const memscope_site *
 int _memscope_encode_thread(msgpack_packer *pk, uint32_t thread, uint32_t os_tid,
                             const char *name) _memscope_hidden;
 int _memscope_encode_message(msgpack_packer *pk, uint32_t t_ms, const char *text) _memscope_hidden;
+int _memscope_encode_sampling(msgpack_packer *pk, uint32_t t_ms, uint64_t mean) _memscope_hidden;
 int _memscope_encode_end(msgpack_packer *pk, const memscope_stats *st,
                          uint32_t duration_ms) _memscope_hidden;
 int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,

@@ -29,6 +29,13 @@ static void runtime_init(void) {
   uint8_t guard = tb->in_runtime;
   tb->in_runtime = 1; /* the option parser and the writer may allocate */
   _memscope_options_load();
+  _memscope_state.mode = _memscope_sample_configure(_memscope_options.sample);
+  if (_memscope_state.mode < 0) {
+    fprintf(stderr, "memscope: MEMSCOPE_SAMPLE=%s: expected all, bytes:MEAN, size[:MIN=RATE,...,every=N] "
+                    "or auto:EVENTS_PER_SEC; recording everything\n", _memscope_options.sample);
+    _memscope_state.mode = _memscope_sample_configure("all");
+  }
+  mem_store_relaxed(&_memscope_state.enabled, _memscope_state.mode);
   if (!_memscope_options.enable) {
     mem_store_relaxed(&_memscope_state.off, MEMSCOPE_ERR_OFF);
     mem_store_relaxed(&_memscope_state.enabled, 0);
@@ -106,7 +113,7 @@ static void fork_child(void) {
   if (_memscope_writer_open(1) == 0) {
     _memscope_queue_start();
     if (!mem_load_relaxed(&_memscope_state.user_paused)) {
-      mem_store_relaxed(&_memscope_state.enabled, 1);
+      mem_store_relaxed(&_memscope_state.enabled, _memscope_state.mode);
     }
   }
   tb->in_runtime = 0;
@@ -140,13 +147,13 @@ void memscope_start(void) {
   _memscope_ensure_init();
   mem_store_relaxed(&_memscope_state.user_paused, 0);
   if (mem_load_relaxed(&_memscope_state.off) == 0 && !mem_load_relaxed(&_memscope_state.finished)) {
-    mem_store_relaxed(&_memscope_state.enabled, 1);
+    mem_store_relaxed(&_memscope_state.enabled, _memscope_state.mode);
   }
 }
 
 int memscope_enabled(void) {
   _memscope_ensure_init();
-  return mem_load_relaxed(&_memscope_state.enabled);
+  return mem_load_relaxed(&_memscope_state.enabled) != MEMSCOPE_MODE_OFF;
 }
 
 int memscope_get_stats(memscope_stats *out) {

@@ -40,7 +40,16 @@ typedef enum _memscope_op {
   MEMSCOPE_OP_FREE = 2,       /* ptr */
   MEMSCOPE_OP_REALLOC = 3,    /* aux = old ptr, ptr, size */
   MEMSCOPE_OP_SCOPE_EXIT = 4, /* ptr, site = variable, aux = exit point site */
+  MEMSCOPE_OP_SAMPLED = 5,    /* ptr, size, aux = weight as float bits (sampled allocation) */
 } _memscope_op;
+
+/* _memscope_state.enabled holds the recording mode; 0 means nothing is recorded. */
+enum {
+  MEMSCOPE_MODE_OFF = 0,
+  MEMSCOPE_MODE_ALL = 1,   /* every event */
+  MEMSCOPE_MODE_BYTES = 2, /* Poisson sampling of bytes (bytes:MEAN and auto:RATE) */
+  MEMSCOPE_MODE_SIZE = 3,  /* per-size-class rates (size:...) */
+};
 
 #define MEMSCOPE_OP_BITS 3
 
@@ -74,6 +83,10 @@ typedef struct _memscope_tbuf_s {
   uint32_t t0_ms;               /* clock at the first record of the buffer */
   uint32_t thread_id;           /* 1-based index in the trace, 0 = not set up */
   uint64_t events_seen;         /* events that reached this thread's buffer */
+  int64_t sample_countdown;     /* bytes until the next sample (MODE_BYTES) */
+  uint64_t sample_rng;          /* per-thread random state, 0 = not seeded */
+  uint64_t sample_calls;        /* allocation calls seen (MODE_SIZE every=N) */
+  int64_t class_countdown[8];   /* calls until the next sample per size class (MODE_SIZE) */
   uint8_t in_runtime;           /* re-entrancy guard */
   uint8_t dead;                 /* thread has exited */
   uint8_t registered;           /* linked in the registry */
@@ -82,6 +95,8 @@ typedef struct _memscope_tbuf_s {
   uintptr_t wrap_last_ptr;          /* last block recorded while a wrapper was active */
   uintptr_t wrap_freed_ptr;         /* block already recorded as freed by a free wrapper */
   const memscope_site *exit_site;   /* exit point set before leaving a scope */
+  int64_t wrap_mark_countdown;      /* sampling state when the outermost wrapper was entered */
+  uint64_t wrap_mark_calls;
   pid_t os_tid;
   char name[16];                /* thread name, refreshed at each flush */
   struct _memscope_tbuf_s *next; /* registry of live thread buffers */
@@ -97,6 +112,7 @@ typedef struct _memscope_state_s {
   _Atomic(int) finished;           /* the END record was written */
   _Atomic(int) user_paused;        /* memscope_stop() in force */
   _Atomic(int) off;                /* switched off by MEMSCOPE=off or a fatal error */
+  int mode;                        /* configured recording mode, restored by memscope_start */
   _Atomic(uint32_t) next_thread_id;
   _Atomic(uint64_t) events_dropped;
   uint64_t start_ns;               /* CLOCK_MONOTONIC at start */
@@ -146,11 +162,26 @@ int _memscope_writer_batch(uint32_t thread_id, pid_t os_tid, const char *name, u
                            const _memscope_rec_t *recs, uint32_t n) _memscope_hidden;
 void _memscope_writer_stats(memscope_stats *out) _memscope_hidden;
 int _memscope_writer_message(const char *text) _memscope_hidden;
+int _memscope_writer_sampling(uint32_t t_ms, uint64_t mean) _memscope_hidden;
+uint64_t _memscope_writer_events(void) _memscope_hidden;
 int _memscope_writer_finish(const memscope_stats *st, uint32_t duration_ms) _memscope_hidden;
 void _memscope_writer_after_fork(void) _memscope_hidden;
 const char *_memscope_writer_path(void) _memscope_hidden;
 int _memscope_expand_path(const char *pattern, char *out, size_t cap, int pid,
                           const char *program) _memscope_hidden;
+
+/* sample.c */
+int _memscope_sample_configure(const char *spec) _memscope_hidden;
+void _memscope_sample_alloc(uintptr_t ptr, uint64_t size, const memscope_site *site,
+                            int mode) _memscope_hidden _memscope_noinline;
+void _memscope_sample_free(uintptr_t ptr, const memscope_site *site) _memscope_hidden _memscope_noinline;
+void _memscope_sample_tick(uint64_t events_recorded, uint32_t now_ms) _memscope_hidden;
+int _memscope_sample_describe(char *buf, size_t cap) _memscope_hidden;
+extern _Atomic(uint8_t) _memscope_sampled_filter[] _memscope_hidden;
+#define MEMSCOPE_FILTER_BITS 16
+static inline size_t _memscope_filter_slot(uintptr_t p) {
+  return (size_t)(((uint64_t)p * 0x9e3779b97f4a7c15ull) >> (64 - MEMSCOPE_FILTER_BITS));
+}
 
 /* init.c */
 void _memscope_ensure_init(void) _memscope_hidden;
@@ -173,6 +204,45 @@ static inline void _memscope_emit(unsigned op, uintptr_t ptr, uintptr_t aux, uin
   r->size_op = size << MEMSCOPE_OP_BITS | op;
   tb->events_seen++;
   mem_store_release(&tb->count, n + 1);
+}
+
+/* An allocation: recorded as is in full mode; in sampled modes the non-sampled case is a
+   thread-local countdown and a branch (bytes) or one call (size classes). */
+static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memscope_site *site) {
+  int mode = mem_load_relaxed(&_memscope_state.enabled);
+  if (likely(mode == MEMSCOPE_MODE_ALL)) {
+    _memscope_emit(MEMSCOPE_OP_ALLOC, ptr, 0, size, site);
+    return;
+  }
+  if (mode == MEMSCOPE_MODE_OFF) return;
+  if (mode == MEMSCOPE_MODE_BYTES && likely((_memscope_tb.sample_countdown -= (int64_t)size) > 0)) {
+    return;
+  }
+  _memscope_sample_alloc(ptr, size, site, mode);
+}
+
+/* A free: in sampled modes only blocks that were sampled are recorded; the filter answers "not
+   sampled" for almost every block with one load. */
+static inline void _memscope_on_free(uintptr_t ptr, const memscope_site *site) {
+  int mode = mem_load_relaxed(&_memscope_state.enabled);
+  if (likely(mode == MEMSCOPE_MODE_ALL)) {
+    _memscope_emit(MEMSCOPE_OP_FREE, ptr, 0, 0, site);
+    return;
+  }
+  if (mode == MEMSCOPE_MODE_OFF) return;
+  if (likely(mem_load_relaxed(&_memscope_sampled_filter[_memscope_filter_slot(ptr)]) == 0)) return;
+  _memscope_sample_free(ptr, site);
+}
+
+/* A block moved or resized: one REALLOC in full mode, a free and an allocation when sampling. */
+static inline void _memscope_on_realloc(uintptr_t old, uintptr_t ptr, uint64_t size,
+                                        const memscope_site *site) {
+  if (likely(mem_load_relaxed(&_memscope_state.enabled) == MEMSCOPE_MODE_ALL)) {
+    _memscope_emit(MEMSCOPE_OP_REALLOC, ptr, old, size, site);
+    return;
+  }
+  _memscope_on_free(old, site);
+  _memscope_on_alloc(ptr, size, site);
 }
 
 #endif /* MEMSCOPE_INTERNAL_H */

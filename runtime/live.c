@@ -103,6 +103,17 @@ int _memscope_live_apply(_memscope_live_t *l, const _memscope_rec_t *recs, uint3
       if (rc != 0) return rc;
       break;
     }
+    case MEMSCOPE_OP_SAMPLED: { /* figures scaled by the weight: estimates */
+      float w;
+      uint32_t bits = (uint32_t)r->aux;
+      memcpy(&w, &bits, sizeof w);
+      uint64_t size = (uint64_t)((double)_memscope_rec_size(r) * w + 0.5);
+      l->st.alloc_count += (uint64_t)(w + 0.5);
+      l->st.alloc_bytes += size;
+      int rc = live_insert(l, r->ptr, size);
+      if (rc != 0) return rc;
+      break;
+    }
     case MEMSCOPE_OP_FREE:
       if (live_remove(l, r->ptr)) l->st.free_count++;
       break;

@@ -14,6 +14,13 @@
                 "(MEMSCOPE=off is the same).")                                                  \
   MEMSCOPE_FLAG(str, out, "memscope.%e.%p.msgpack",                                             \
                 "Trace path. %p = process id, %e = program name, %% = a literal %.")            \
+  MEMSCOPE_FLAG(str, sample, "all",                                                             \
+                "What to record: all, bytes:MEAN (Poisson byte sampling, e.g. bytes:512K), "    \
+                "size[:MIN=RATE,...,every=N] (size classes), auto:EVENTS_PER_SEC.")             \
+  MEMSCOPE_FLAG(size, sample_always, 0,                                                         \
+                "When sampling, always record blocks of at least this many bytes (0 = off).")   \
+  MEMSCOPE_FLAG(size, sample_seed, 0,                                                           \
+                "Seed of the sampling decisions (0 = from the clock and pid).")                 \
   MEMSCOPE_FLAG(size, buffer_kb, 64,                                                            \
                 "Per-thread event buffer in KiB (32 bytes per event, 4 to 65536).")             \
   MEMSCOPE_FLAG(bool, writer_thread, true,                                                      \

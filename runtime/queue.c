@@ -61,6 +61,9 @@ static void *writer_main(void *arg) {
       until.tv_nsec += 1000000;
       if (until.tv_nsec >= 1000000000) until.tv_sec++, until.tv_nsec -= 1000000000;
       pthread_cond_timedwait(&Q.work, &Q.lock, &until);
+      pthread_mutex_unlock(&Q.lock);
+      _memscope_sample_tick(_memscope_writer_events(), mem_load_relaxed(&_memscope_state.clock_ms));
+      pthread_mutex_lock(&Q.lock);
       continue;
     }
     batch_t *b = Q.head;

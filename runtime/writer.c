@@ -228,6 +228,22 @@ int _memscope_writer_message(const char *text) {
   return rc;
 }
 
+/* Writes a SAMPLING record: the bytes-sampling mean changed (auto mode). */
+int _memscope_writer_sampling(uint32_t t_ms, uint64_t mean) {
+  pthread_mutex_lock(&W.lock);
+  int rc = W.open ? _memscope_encode_sampling(&W.pk, t_ms, mean) : MEMSCOPE_ERR_IO;
+  if (rc == 0) rc = write_out();
+  pthread_mutex_unlock(&W.lock);
+  return rc;
+}
+
+uint64_t _memscope_writer_events(void) {
+  pthread_mutex_lock(&W.lock);
+  uint64_t n = W.events_recorded;
+  pthread_mutex_unlock(&W.lock);
+  return n;
+}
+
 /* Writes the END record with the final totals and closes the file. */
 int _memscope_writer_finish(const memscope_stats *st, uint32_t duration_ms) {
   pthread_mutex_lock(&W.lock);

@@ -1,0 +1,54 @@
+/* blocks.h: pointer-keyed block tables and the live-bytes timeline used by the model. */
+#ifndef MEMSCOPE_BLOCKS_H
+#define MEMSCOPE_BLOCKS_H
+
+#include "model.h"
+
+#define _memscope_internal_b __attribute__((visibility("hidden")))
+
+static inline uint64_t _memscope_ptr_hash(uint64_t p) {
+  uint64_t h = p * 0x9e3779b97f4a7c15ull;
+  return h ^ (h >> 29);
+}
+
+/* Finds the first entry for ptr, or NULL. */
+static inline memscope_block *_memscope_ptab_find(const memscope_ptab *t, uint64_t ptr) {
+  if (t->count == 0) return NULL;
+  uint64_t mask = t->cap - 1;
+  for (uint64_t i = _memscope_ptr_hash(ptr) & mask;; i = (i + 1) & mask) {
+    memscope_block *b = &t->slots[i];
+    if (b->ptr == ptr) return b;
+    if (b->ptr == 0) return NULL;
+  }
+}
+
+/* The next entry for the same pointer after b, or NULL (for tables with duplicates). */
+memscope_block *_memscope_ptab_next(const memscope_ptab *t, const memscope_block *b)
+    _memscope_internal_b;
+/* Finds the entry for ptr or adds an empty one (*existed tells which); NULL when out of memory.
+   With 'dup' a new entry is always added. */
+memscope_block *_memscope_ptab_put(memscope_ptab *t, uint64_t ptr, int dup, int *existed)
+    _memscope_internal_b;
+/* Removes an entry found by find/next/put. */
+void _memscope_ptab_remove(memscope_ptab *t, memscope_block *b) _memscope_internal_b;
+void _memscope_ptab_free(memscope_ptab *t) _memscope_internal_b;
+
+/* Adds a live-byte change at time t (ms); returns 0 or MEMSCOPE_READ_ENOMEM. */
+int _memscope_timeline_grow(memscope_model *m, uint64_t idx) _memscope_internal_b;
+static inline int _memscope_timeline_add(memscope_model *m, uint64_t t, int64_t delta) {
+  uint64_t idx = t >> m->shift;
+  if (unlikely(idx >= m->nbuckets)) {
+    int rc = _memscope_timeline_grow(m, idx);
+    if (rc) return rc;
+    idx = t >> m->shift;
+  }
+  memscope_bucket *b = &m->buckets[idx];
+  b->delta += delta;
+  if (b->delta > b->maxpre) b->maxpre = b->delta;
+  return 0;
+}
+/* Peak of the running sum over all buckets and the start of its bucket. */
+void _memscope_timeline_peak(const memscope_model *m, uint64_t *peak, uint64_t *at)
+    _memscope_internal_b;
+
+#endif /* MEMSCOPE_BLOCKS_H */

@@ -1,0 +1,183 @@
+/* main.c: command line of memscope-report: argument parsing and dispatch to the views. */
+#include "views.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum view_id { VIEW_SUMMARY, VIEW_LEAKS, VIEW_DUMP, VIEW_COUNT } view_id;
+
+static const char *const view_names[VIEW_COUNT] = {"summary", "leaks", "dump"};
+
+static const char *const tool_help =
+    "usage: memscope-report [VIEW] [OPTIONS] TRACE\n"
+    "\n"
+    "Reads a memscope trace (TRACE, or - for standard input) and prints a report.\n"
+    "\n"
+    "Views:\n"
+    "  summary   totals, peak live bytes, top sites and types, leaks (the default)\n"
+    "  leaks     blocks still live at exit, grouped by allocation site\n"
+    "  dump      the trace as text, one line per record or event\n"
+    "\n"
+    "Options (anywhere on the line):\n"
+    "  --top N         rows per table (summary: 10; leaks: all)\n"
+    "  --fail-on-leak  leaks: exit with status 3 when blocks are live at exit\n"
+    "  -h, --help      this help; VIEW --help for the help of one view\n"
+    "\n"
+    "Exit status:\n"
+    "  0  the trace is complete and was read to its END record\n"
+    "  1  bad arguments, or the trace cannot be opened\n"
+    "  2  the trace is corrupt, truncated or incomplete: the report covers the valid part and\n"
+    "     the error, with its byte offset, goes to standard error\n"
+    "  3  leaks --fail-on-leak: blocks were live at exit\n";
+
+static const char *const view_help[VIEW_COUNT] = {
+    "usage: memscope-report [summary] [--top N] TRACE\n"
+    "\n"
+    "Prints the program, pid, duration, threads, allocation and free totals, peak live bytes\n"
+    "and when it was reached, the allocation rate, the top N sites by bytes and by count, the\n"
+    "top N types, the blocks still live at exit grouped by site, and the runtime's own\n"
+    "accounting (events seen, recorded, dropped, buffers, bytes written, runtime memory).\n"
+    "Every site is shown as: function() file:line:col  type  -> variable\n"
+    "\n"
+    "  --top N   rows per table (default 10)\n"
+    "\n"
+    "Exit status: 0 complete trace, 1 usage or cannot open, 2 corrupt or incomplete trace.\n",
+    "usage: memscope-report leaks [--top N] [--fail-on-leak] TRACE\n"
+    "\n"
+    "Lists the blocks still live at exit, grouped by allocation site, largest first: bytes,\n"
+    "blocks, kind and site (function() file:line:col  type  -> variable). For an incomplete\n"
+    "trace these are the blocks live where the valid data ends.\n"
+    "\n"
+    "  --top N          list only the N largest sites (default: all)\n"
+    "  --fail-on-leak   exit with status 3 when any block is live at exit (for CI)\n"
+    "\n"
+    "Exit status: 0 no leaks or no --fail-on-leak, 1 usage or cannot open, 2 corrupt or\n"
+    "incomplete trace (takes precedence), 3 leaks found with --fail-on-leak.\n",
+    "usage: memscope-report dump TRACE\n"
+    "\n"
+    "Prints the trace as text, in file order, one line per header, site, thread, event,\n"
+    "message and end record, fields as key=value:\n"
+    "  header version=1.0 pid=4242 program=\"demo\"\n"
+    "  site id=3 kind=malloc flags=0x1 file=\"x.c\" line=12 col=5 func=\"main\" type=\"struct node\"\n"
+    "       sizeof=\"struct node\" elem=16 var=\"p\"\n"
+    "  thread id=1 tid=4242 name=\"demo\"\n"
+    "  alloc t=0 thread=1 site=3 ptr=0x5581a0 size=16\n"
+    "  free t=0 thread=1 site=4 ptr=0x5581a0\n"
+    "  realloc t=1 thread=1 site=5 old=0x5581a0 ptr=0x5582b0 size=32\n"
+    "  scope_exit t=1 thread=1 site=6 ptr=0x5582b0 exit=7\n"
+    "  message t=5 text=\"...\"\n"
+    "  end events_seen=10 events_recorded=10 ...\n"
+    "Strings are quoted with C escapes; t is in ms since the trace started.\n"
+    "\n"
+    "Exit status: 0 complete trace, 1 usage or cannot open, 2 corrupt or incomplete trace.\n",
+};
+
+static int usage_error(const char *fmt, const char *arg) {
+  fputs("memscope-report: ", stderr);
+  fprintf(stderr, fmt, arg);
+  fputs(" (see memscope-report --help)\n", stderr);
+  return MEMSCOPE_EXIT_USAGE;
+}
+
+static int parse_top(const char *s, unsigned *out) {
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || end == s || *end || s[0] == '-' || v == 0 || v > 1000000000ul) return -1;
+  *out = (unsigned)v;
+  return 0;
+}
+
+/* The exit status for a read result. */
+static int read_status(const memscope_read_result *res) {
+  if (res->status == MEMSCOPE_READ_OK) return MEMSCOPE_EXIT_OK;
+  fprintf(stderr, "memscope-report: %s\n", res->error);
+  return res->status == MEMSCOPE_READ_EOPEN ? MEMSCOPE_EXIT_USAGE : MEMSCOPE_EXIT_CORRUPT;
+}
+
+static int run_model_view(view_id view, const memscope_view_opts *o) {
+  memscope_model m;
+  memscope_read_result res;
+  if (memscope_model_init(&m)) {
+    fputs("memscope-report: out of memory\n", stderr);
+    return MEMSCOPE_EXIT_CORRUPT;
+  }
+  memscope_read_file(o->trace, 0, memscope_model_callbacks(), &m, &res);
+  memscope_model_finish(&m);
+  int rc = 0;
+  if (m.have_header) {
+    rc = view == VIEW_SUMMARY ? memscope_view_summary(stdout, &m, &res, o)
+                              : memscope_view_leaks(stdout, &m, &res, o);
+  }
+  fflush(stdout);
+  int status = read_status(&res);
+  if (rc || ferror(stdout)) {
+    fputs("memscope-report: cannot write the report\n", stderr);
+    if (status == 0) status = MEMSCOPE_EXIT_USAGE;
+  }
+  if (status == 0 && view == VIEW_LEAKS && o->fail_on_leak && m.live_blocks > 0)
+    status = MEMSCOPE_EXIT_LEAKS;
+  memscope_model_free(&m);
+  return status;
+}
+
+int main(int argc, char **argv) {
+  int view = -1, help = 0;
+  memscope_view_opts o = {NULL, 0, 0};
+  const char *bad_option = NULL;
+  int options_done = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!options_done && a[0] == '-' && a[1] != 0) {
+      if (!strcmp(a, "--")) options_done = 1;
+      else if (!strcmp(a, "-h") || !strcmp(a, "--help")) help = 1;
+      else if (!strcmp(a, "--fail-on-leak")) o.fail_on_leak = 1;
+      else if (!strcmp(a, "--top") || !strncmp(a, "--top=", 6)) {
+        const char *v = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v) return usage_error("%s needs a number", a);
+        if (parse_top(v, &o.top)) return usage_error("--top: expected a positive number, got '%s'", v);
+      } else if (!bad_option) bad_option = a;
+      continue;
+    }
+    if (view < 0 && !o.trace) {
+      int k;
+      for (k = 0; k < VIEW_COUNT; k++)
+        if (!strcmp(a, view_names[k])) break;
+      if (k < VIEW_COUNT) {
+        view = k;
+        continue;
+      }
+    }
+    if (o.trace && view < 0) {
+      for (int k = 0; k < VIEW_COUNT; k++)
+        if (!strcmp(a, view_names[k]))
+          return usage_error("the view '%s' must come before the trace file", a);
+      return usage_error("unknown view '%s'", o.trace);
+    }
+    if (o.trace) return usage_error("one trace file expected, got a second one: '%s'", a);
+    o.trace = a;
+  }
+  if (help) {
+    fputs(view < 0 ? tool_help : view_help[view], stdout);
+    return MEMSCOPE_EXIT_OK;
+  }
+  if (bad_option) return usage_error("unknown option '%s'", bad_option);
+  if (view < 0) view = VIEW_SUMMARY;
+  if (!o.trace) return usage_error("no trace file given%s", "");
+  if (o.fail_on_leak && view != VIEW_LEAKS)
+    return usage_error("--fail-on-leak belongs to the leaks view, not %s", view_names[view]);
+  if (view == VIEW_DUMP && o.top) return usage_error("--top does not apply to %s", "dump");
+  if (view == VIEW_DUMP) {
+    memscope_read_result res;
+    int rc = memscope_view_dump(stdout, o.trace, &res);
+    fflush(stdout);
+    int status = read_status(&res);
+    if (rc || ferror(stdout)) {
+      fputs("memscope-report: cannot write the dump\n", stderr);
+      if (status == 0) status = MEMSCOPE_EXIT_USAGE;
+    }
+    return status;
+  }
+  return run_model_view((view_id)view, &o);
+}

@@ -1,0 +1,469 @@
+/* model.c: builds the aggregate model of a trace from the reader's callbacks. */
+#include "blocks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Events naming a site or thread nobody described create an entry only below this bound. */
+#define MODEL_AUTO_ID_LIMIT 65536u
+/* Replaced blocks kept per pointer while their free has not been seen. */
+#define MODEL_GHOSTS_PER_PTR 4
+/* Frees of one pointer waiting for an alloc from another thread. */
+#define MODEL_ORPHANS_PER_PTR 64
+
+static char *dupstr(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+static int model_fail(memscope_model *m, const char *what) {
+  snprintf(m->error, sizeof m->error, "%s", what);
+  return MEMSCOPE_READ_ENOMEM;
+}
+
+const char *memscope_kind_name(uint64_t kind) {
+  static const char *names[] = {"unknown",       "malloc",         "calloc",       "realloc",
+                                "free",          "strdup",         "strndup",      "aligned_alloc",
+                                "posix_memalign", "reallocarray",  "custom_alloc", "custom_free",
+                                "variable",      "exit"};
+  return kind < sizeof names / sizeof names[0] ? names[kind] : NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Sites and threads
+------------------------------------------------------------------------------------------------ */
+static int index_grow(uint32_t **index, uint64_t *len, uint64_t id) {
+  uint64_t n = *len ? *len : 64;
+  while (n <= id) n *= 2;
+  uint32_t *ni = realloc(*index, n * sizeof *ni);
+  if (!ni) return -1;
+  memset(ni + *len, 0, (n - *len) * sizeof *ni);
+  *index = ni;
+  *len = n;
+  return 0;
+}
+
+static uint32_t site_new(memscope_model *m, uint64_t id) {
+  if (m->nsites == m->sites_cap) {
+    uint32_t cap = m->sites_cap ? 2 * m->sites_cap : 64;
+    memscope_msite *ns = realloc(m->sites, cap * sizeof *ns);
+    if (!ns) return UINT32_MAX;
+    m->sites = ns;
+    m->sites_cap = cap;
+  }
+  memscope_msite *s = &m->sites[m->nsites];
+  memset(s, 0, sizeof *s);
+  s->id = id;
+  return m->nsites++;
+}
+
+/* Index of site 'id', created when missing and 'create'; 0 (the unknown site) otherwise. */
+static uint32_t site_get(memscope_model *m, uint64_t id, int create) {
+  if (likely(id < m->site_index_len && m->site_index[id] != 0)) return m->site_index[id];
+  if (id == 0 || id >= MEMSCOPE_MODEL_MAX_ID || !create) return 0;
+  if (id >= m->site_index_len && index_grow(&m->site_index, &m->site_index_len, id)) return 0;
+  uint32_t i = site_new(m, id);
+  if (i == UINT32_MAX) return 0;
+  m->site_index[id] = i;
+  return i;
+}
+
+static uint32_t thread_new(memscope_model *m, uint64_t id) {
+  if (m->nthreads == m->threads_cap) {
+    uint32_t cap = m->threads_cap ? 2 * m->threads_cap : 16;
+    memscope_mthread *nt = realloc(m->threads, cap * sizeof *nt);
+    if (!nt) return UINT32_MAX;
+    m->threads = nt;
+    m->threads_cap = cap;
+  }
+  memscope_mthread *t = &m->threads[m->nthreads];
+  memset(t, 0, sizeof *t);
+  t->id = id;
+  return m->nthreads++;
+}
+
+static uint32_t thread_get(memscope_model *m, uint64_t id, int create) {
+  if (likely(id < m->thread_index_len && m->thread_index[id] != 0)) return m->thread_index[id];
+  if (id == 0 || id >= MEMSCOPE_MODEL_MAX_ID || !create) return 0;
+  if (id >= m->thread_index_len && index_grow(&m->thread_index, &m->thread_index_len, id))
+    return 0;
+  uint32_t i = thread_new(m, id);
+  if (i == UINT32_MAX) return 0;
+  m->thread_index[id] = i;
+  return i;
+}
+
+const memscope_msite *memscope_model_site(const memscope_model *m, uint64_t id) {
+  if (id >= m->site_index_len || m->site_index[id] == 0) return NULL;
+  return &m->sites[m->site_index[id]];
+}
+
+int memscope_model_init(memscope_model *m) {
+  memset(m, 0, sizeof *m);
+  if (site_new(m, 0) == UINT32_MAX || thread_new(m, 0) == UINT32_MAX) return MEMSCOPE_READ_ENOMEM;
+  m->sites[0].file = dupstr("");
+  m->sites[0].function = dupstr("");
+  m->sites[0].type_name = dupstr("");
+  m->sites[0].sizeof_type = dupstr("");
+  m->sites[0].var_name = dupstr("");
+  m->threads[0].name = dupstr("");
+  return 0;
+}
+
+void memscope_model_free(memscope_model *m) {
+  for (uint32_t i = 0; i < m->nsites; i++) {
+    memscope_msite *s = &m->sites[i];
+    free(s->file), free(s->function), free(s->type_name), free(s->sizeof_type), free(s->var_name);
+  }
+  for (uint32_t i = 0; i < m->nthreads; i++) free(m->threads[i].name);
+  for (uint32_t i = 0; i < m->nmessages; i++) free(m->messages[i]);
+  for (size_t i = 0; i < m->nend; i++) free((char *)m->end[i].key), free((char *)m->end[i].s);
+  free(m->sites), free(m->site_index), free(m->ident), free(m->threads), free(m->thread_index);
+  free(m->messages), free(m->message_t), free(m->end), free(m->buckets);
+  free(m->program), free(m->clock);
+  _memscope_ptab_free(&m->live);
+  _memscope_ptab_free(&m->orphans);
+  _memscope_ptab_free(&m->ghosts);
+  memset(m, 0, sizeof *m);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Record callbacks
+------------------------------------------------------------------------------------------------ */
+static int on_header(void *ud, const memscope_trace_header *h) {
+  memscope_model *m = ud;
+  m->have_header = 1;
+  m->major = h->major, m->minor = h->minor, m->pid = h->pid;
+  m->start_unix_ns = h->start_unix_ns, m->abi = h->abi;
+  free(m->program), free(m->clock);
+  m->program = dupstr(h->program);
+  m->clock = dupstr(h->clock);
+  return m->program && m->clock ? 0 : model_fail(m, "out of memory");
+}
+
+/* Stable identity of a site: (file, function, line, column, kind, type_name). */
+static uint64_t ident_hash(const char *file, const char *func, uint64_t line, uint64_t col,
+                           uint64_t kind, const char *type) {
+  uint64_t h = 1469598103934665603ull;
+  const char *parts[3] = {file, func, type};
+  for (int k = 0; k < 3; k++) {
+    for (const unsigned char *c = (const unsigned char *)parts[k]; *c; c++)
+      h = (h ^ *c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  }
+  uint64_t nums[3] = {line, col, kind};
+  for (int k = 0; k < 3; k++) h = (h ^ nums[k]) * 1099511628211ull;
+  return h;
+}
+
+static uint64_t site_ident(const memscope_msite *s) {
+  return ident_hash(s->file, s->function, s->line, s->column, s->kind, s->type_name);
+}
+
+static int ident_insert(memscope_model *m, uint32_t idx) {
+  if ((m->ident_count + 1) * 2 > m->ident_cap) {
+    uint32_t ncap = m->ident_cap ? 2 * m->ident_cap : 256;
+    uint32_t *ns = calloc(ncap, sizeof *ns);
+    if (!ns) return -1;
+    for (uint32_t i = 0; i < m->ident_cap; i++) {
+      if (!m->ident[i]) continue;
+      uint32_t j = (uint32_t)site_ident(&m->sites[m->ident[i]]) & (ncap - 1);
+      while (ns[j]) j = (j + 1) & (ncap - 1);
+      ns[j] = m->ident[i];
+    }
+    free(m->ident);
+    m->ident = ns;
+    m->ident_cap = ncap;
+  }
+  uint32_t j = (uint32_t)site_ident(&m->sites[idx]) & (m->ident_cap - 1);
+  while (m->ident[j]) j = (j + 1) & (m->ident_cap - 1);
+  m->ident[j] = idx;
+  m->ident_count++;
+  return 0;
+}
+
+/* An earlier described site with the identity of ts, or 0. */
+static uint32_t ident_find(const memscope_model *m, const memscope_trace_site *ts) {
+  if (!m->ident_cap) return 0;
+  uint64_t h = ident_hash(ts->file, ts->function, ts->line, ts->column, ts->kind, ts->type_name);
+  for (uint32_t j = (uint32_t)h & (m->ident_cap - 1); m->ident[j]; j = (j + 1) & (m->ident_cap - 1)) {
+    const memscope_msite *s = &m->sites[m->ident[j]];
+    if (s->line == ts->line && s->column == ts->column && s->kind == ts->kind &&
+        !strcmp(s->file, ts->file) && !strcmp(s->function, ts->function) &&
+        !strcmp(s->type_name, ts->type_name))
+      return m->ident[j];
+  }
+  return 0;
+}
+
+static int on_site(void *ud, const memscope_trace_site *ts) {
+  memscope_model *m = ud;
+  if (ts->id >= m->site_index_len || m->site_index[ts->id] == 0) {
+    /* a second descriptor of a known call site counts as the same site */
+    uint32_t same = ident_find(m, ts);
+    if (same) {
+      if (ts->id >= m->site_index_len && index_grow(&m->site_index, &m->site_index_len, ts->id))
+        return model_fail(m, "out of memory");
+      m->site_index[ts->id] = same;
+      m->sites_merged++;
+      return 0;
+    }
+  }
+  uint32_t i = site_get(m, ts->id, 1);
+  if (i == 0) return model_fail(m, "out of memory");
+  memscope_msite *s = &m->sites[i];
+  if (s->defined) return 0; /* the first description wins */
+  s->defined = 1;
+  s->kind = (unsigned)ts->kind, s->flags = (unsigned)ts->flags;
+  s->line = ts->line, s->column = ts->column, s->elem_size = ts->elem_size;
+  s->file = dupstr(ts->file), s->function = dupstr(ts->function);
+  s->type_name = dupstr(ts->type_name), s->sizeof_type = dupstr(ts->sizeof_type);
+  s->var_name = dupstr(ts->var_name);
+  if (!s->file || !s->function || !s->type_name || !s->sizeof_type || !s->var_name ||
+      ident_insert(m, i))
+    return model_fail(m, "out of memory");
+  return 0;
+}
+
+static int on_thread(void *ud, const memscope_trace_thread *tt) {
+  memscope_model *m = ud;
+  uint32_t i = thread_get(m, tt->id, 1);
+  if (i == 0) return 0; /* index 0 or out of range: events count as an unknown thread */
+  memscope_mthread *t = &m->threads[i];
+  if (t->defined) return 0;
+  t->defined = 1;
+  t->os_tid = tt->os_tid;
+  t->name = dupstr(tt->name);
+  return t->name ? 0 : model_fail(m, "out of memory");
+}
+
+static int on_message(void *ud, uint64_t t, const char *text, size_t len) {
+  memscope_model *m = ud;
+  if (m->nmessages == m->messages_cap) {
+    uint32_t cap = m->messages_cap ? 2 * m->messages_cap : 8;
+    char **nm = realloc(m->messages, cap * sizeof *nm);
+    if (!nm) return model_fail(m, "out of memory");
+    m->messages = nm;
+    uint64_t *nt = realloc(m->message_t, cap * sizeof *nt);
+    if (!nt) return model_fail(m, "out of memory");
+    m->message_t = nt;
+    m->messages_cap = cap;
+  }
+  char *copy = malloc(len + 1);
+  if (!copy) return model_fail(m, "out of memory");
+  memcpy(copy, text, len);
+  copy[len] = 0;
+  m->messages[m->nmessages] = copy;
+  m->message_t[m->nmessages++] = t;
+  return 0;
+}
+
+static int on_end(void *ud, const memscope_trace_end *e) {
+  memscope_model *m = ud;
+  m->have_end = 1;
+  m->end = calloc(e->n ? e->n : 1, sizeof *m->end);
+  if (!m->end) return model_fail(m, "out of memory");
+  for (size_t i = 0; i < e->n; i++) {
+    m->end[i] = e->items[i];
+    m->end[i].key = dupstr(e->items[i].key);
+    m->end[i].s = e->items[i].s ? dupstr(e->items[i].s) : NULL;
+    m->nend++;
+    if (!m->end[i].key || (e->items[i].s && !m->end[i].s)) return model_fail(m, "out of memory");
+  }
+  return 0;
+}
+
+int memscope_model_end_get(const memscope_model *m, const char *key, uint64_t *out) {
+  memscope_trace_end e = {m->nend, m->end};
+  return memscope_end_get(&e, key, out);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Events
+------------------------------------------------------------------------------------------------ */
+#define TRY_TL(m, t, d)                                                                         \
+  do {                                                                                          \
+    if (unlikely(_memscope_timeline_add((m), (t), (d)))) return model_fail((m), "out of memory"); \
+  } while (0)
+
+/* Releases a live block at time t (by FREE when 'by_free', else by REALLOC). */
+static int release(memscope_model *m, memscope_block *b, uint64_t t, int by_free) {
+  memscope_msite *s = &m->sites[b->site];
+  uint64_t size = b->size;
+  s->frees++, s->freed_bytes += size;
+  s->live--, s->live_bytes -= size;
+  m->live_blocks--, m->live_bytes -= size;
+  if (by_free) m->frees++, m->freed_bytes += size;
+  else m->realloc_releases++, m->realloc_moved_bytes += size;
+  _memscope_ptab_remove(&m->live, b);
+  TRY_TL(m, t, -(int64_t)size);
+  return 0;
+}
+
+/* A free seen before the alloc of its block: the earliest orphan of ptr freed by another thread
+   not before t. */
+static memscope_block *orphan_match(memscope_model *m, uint64_t ptr, uint32_t thread, uint64_t t) {
+  memscope_block *best = NULL;
+  for (memscope_block *o = _memscope_ptab_find(&m->orphans, ptr); o;
+       o = _memscope_ptab_next(&m->orphans, o))
+    if (o->thread != thread && o->time >= t && (!best || o->time < best->time)) best = o;
+  return best;
+}
+
+/* A block replaced by a newer alloc of its pointer that this free (at t) may have released: the
+   latest one born not after t. */
+static memscope_block *ghost_match(memscope_model *m, uint64_t ptr, uint64_t t) {
+  memscope_block *best = NULL;
+  for (memscope_block *g = _memscope_ptab_find(&m->ghosts, ptr); g;
+       g = _memscope_ptab_next(&m->ghosts, g))
+    if (g->time <= t && (!best || g->time > best->time)) best = g;
+  return best;
+}
+
+static int birth(memscope_model *m, uint64_t ptr, uint64_t size, uint64_t t, uint32_t si,
+                 uint32_t ti) {
+  memscope_msite *s = &m->sites[si];
+  s->allocs++, s->alloc_bytes += size;
+  if (size > s->max_size) s->max_size = size;
+  m->allocs++, m->alloc_bytes += size;
+  m->threads[ti].allocs++, m->threads[ti].alloc_bytes += size;
+  if (unlikely(m->orphans.count != 0)) {
+    memscope_block *o = orphan_match(m, ptr, ti, t);
+    if (o) { /* born and already released by another thread */
+      s->frees++, s->freed_bytes += size;
+      m->frees++, m->freed_bytes += size;
+      m->cross_thread_matched++;
+      uint64_t tf = o->time;
+      _memscope_ptab_remove(&m->orphans, o);
+      TRY_TL(m, t, (int64_t)size);
+      TRY_TL(m, tf, -(int64_t)size);
+      return 0;
+    }
+  }
+  int existed;
+  memscope_block *b = _memscope_ptab_put(&m->live, ptr, 0, &existed);
+  if (unlikely(!b)) return model_fail(m, "out of memory");
+  if (unlikely(existed)) { /* the old block's free has not been seen (yet) */
+    int dup, same = 0;
+    memscope_block *oldest = NULL;
+    for (memscope_block *g = _memscope_ptab_find(&m->ghosts, ptr); g;
+         g = _memscope_ptab_next(&m->ghosts, g))
+      if (same++, !oldest || g->time < oldest->time) oldest = g;
+    if (same >= MODEL_GHOSTS_PER_PTR) _memscope_ptab_remove(&m->ghosts, oldest);
+    memscope_block *g = _memscope_ptab_put(&m->ghosts, ptr, 1, &dup);
+    if (!g) return model_fail(m, "out of memory");
+    *g = *b;
+    g->aux = t;
+    memscope_msite *os = &m->sites[b->site];
+    os->live--, os->live_bytes -= b->size;
+    m->live_blocks--, m->live_bytes -= b->size;
+    m->overwritten++;
+    TRY_TL(m, t, -(int64_t)b->size);
+  }
+  b->size = size, b->time = t, b->site = si, b->thread = ti;
+  s->live++, s->live_bytes += size;
+  m->live_blocks++, m->live_bytes += size;
+  TRY_TL(m, t, (int64_t)size);
+  return 0;
+}
+
+static int on_free(memscope_model *m, uint64_t ptr, uint64_t t, uint32_t ti) {
+  if (unlikely(ptr == 0)) {
+    m->free_null++;
+    return 0;
+  }
+  memscope_block *b = _memscope_ptab_find(&m->live, ptr);
+  if (likely(b != NULL) && (b->thread == ti || t >= b->time)) {
+    m->threads[ti].frees++;
+    return release(m, b, t, 1);
+  }
+  if (m->ghosts.count) {
+    memscope_block *g = ghost_match(m, ptr, t);
+    if (g) { /* the free of a block that an alloc of the same pointer replaced */
+      memscope_msite *s = &m->sites[g->site];
+      s->frees++, s->freed_bytes += g->size;
+      m->frees++, m->freed_bytes += g->size;
+      m->threads[ti].frees++;
+      m->overwritten--;
+      m->cross_thread_matched++;
+      uint64_t replaced = g->aux, size = g->size;
+      _memscope_ptab_remove(&m->ghosts, g);
+      TRY_TL(m, replaced, (int64_t)size);
+      TRY_TL(m, t, -(int64_t)size);
+      return 0;
+    }
+  }
+  /* pending frees of one pointer are bounded: the oldest gives way (frees of blocks allocated
+     where the trace cannot see would otherwise pile up) */
+  unsigned same = 0;
+  memscope_block *oldest = NULL;
+  for (memscope_block *o = _memscope_ptab_find(&m->orphans, ptr); o;
+       o = _memscope_ptab_next(&m->orphans, o))
+    if (same++, !oldest || o->time < oldest->time) oldest = o;
+  if (same >= MODEL_ORPHANS_PER_PTR) {
+    _memscope_ptab_remove(&m->orphans, oldest);
+    m->orphans_dropped++;
+  }
+  int dup;
+  memscope_block *o = _memscope_ptab_put(&m->orphans, ptr, 1, &dup);
+  if (!o) return model_fail(m, "out of memory");
+  o->time = t, o->thread = ti;
+  m->threads[ti].frees++;
+  return 0;
+}
+
+static int on_event(void *ud, const memscope_trace_event *e) {
+  memscope_model *m = ud;
+  m->events++;
+  if (e->t > m->last_t) m->last_t = e->t;
+  uint32_t si = site_get(m, e->site, e->site < MODEL_AUTO_ID_LIMIT);
+  uint32_t ti = thread_get(m, e->thread, e->thread < MODEL_AUTO_ID_LIMIT);
+  memscope_msite *s = &m->sites[si];
+  if (unlikely(!s->defined) && e->site != 0) m->unknown_site_events++;
+  s->calls++;
+  m->threads[ti].events++;
+  switch (e->op) {
+  case MEMSCOPE_EV_ALLOC:
+    if (unlikely(e->ptr == 0)) return 0; /* a failed allocation */
+    return birth(m, e->ptr, e->size, e->t, si, ti);
+  case MEMSCOPE_EV_FREE: return on_free(m, e->ptr, e->t, ti);
+  case MEMSCOPE_EV_REALLOC: {
+    m->reallocs++;
+    s->reallocs++;
+    if (e->ptr == 0 && e->size != 0) return 0; /* failed: the old block stays */
+    if (e->old != 0) {
+      memscope_block *b = _memscope_ptab_find(&m->live, e->old);
+      if (b) {
+        int rc = release(m, b, e->t, 0);
+        if (rc) return rc;
+      } else m->realloc_unknown++;
+    }
+    return e->ptr ? birth(m, e->ptr, e->size, e->t, si, ti) : 0;
+  }
+  case MEMSCOPE_EV_SCOPE_EXIT: m->scope_exits++; return 0;
+  default: return 0;
+  }
+}
+
+static const char *on_error(void *ud) {
+  memscope_model *m = ud;
+  return m->error[0] ? m->error : NULL;
+}
+
+const memscope_reader_callbacks *memscope_model_callbacks(void) {
+  static const memscope_reader_callbacks cb = {on_header, on_site,  on_thread, on_event,
+                                               on_message, on_end, on_error};
+  return &cb;
+}
+
+void memscope_model_finish(memscope_model *m) {
+  _memscope_timeline_peak(m, &m->peak_bytes, &m->peak_t);
+  m->free_unknown = m->orphans.count + m->orphans_dropped;
+}
+
+const memscope_block *memscope_model_find_live(const memscope_model *m, uint64_t ptr) {
+  return _memscope_ptab_find(&m->live, ptr);
+}

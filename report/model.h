@@ -1,0 +1,132 @@
+/* model.h: aggregation of a trace: sites, threads, live blocks, per-site totals, timeline, peak. */
+#ifndef MEMSCOPE_MODEL_H
+#define MEMSCOPE_MODEL_H
+
+#include "reader.h"
+
+#include <stdint.h>
+
+/* Site ids and thread indexes up to this bound are addressable; larger ones (never written by
+   the runtime) count as unknown. */
+#define MEMSCOPE_MODEL_MAX_ID (1u << 24)
+/* The timeline keeps at most this many buckets; their width doubles when the trace is longer. */
+#define MEMSCOPE_TIMELINE_MAX_BUCKETS (1u << 20)
+
+typedef struct memscope_msite {
+  uint64_t id;
+  unsigned kind, flags;
+  char *file, *function, *type_name, *sizeof_type, *var_name;
+  uint64_t line, column, elem_size;
+  int defined;          /* a SITE record described it */
+  /* blocks born at this site (ALLOC, or REALLOC for its new block) */
+  uint64_t allocs, alloc_bytes;
+  uint64_t frees, freed_bytes; /* of those, released by FREE or moved by REALLOC */
+  uint64_t live, live_bytes;   /* of those, still live */
+  uint64_t max_size;
+  /* events naming this site */
+  uint64_t calls;       /* ALLOC, FREE, REALLOC or SCOPE_EXIT events with this site */
+  uint64_t reallocs;    /* REALLOC events with this site */
+} memscope_msite;
+
+typedef struct memscope_mthread {
+  uint64_t id, os_tid;
+  char *name;
+  int defined;
+  uint64_t allocs, alloc_bytes, frees, events;
+} memscope_mthread;
+
+/* A live block. */
+typedef struct memscope_block {
+  uint64_t ptr;   /* 0 = empty slot */
+  uint64_t size;
+  uint64_t time;  /* birth, ms */
+  uint64_t aux;   /* ghosts: when the block was replaced */
+  uint32_t site;  /* index in sites */
+  uint32_t thread;/* index in threads */
+} memscope_block;
+
+/* Open-addressing table of blocks keyed by pointer; 'multi' tables allow several entries with
+   the same pointer (orphan frees, overwritten blocks). */
+typedef struct memscope_ptab {
+  memscope_block *slots;
+  uint64_t cap, count;
+} memscope_ptab;
+
+typedef struct memscope_bucket {
+  int64_t delta;   /* live-byte change over the bucket */
+  int64_t maxpre;  /* highest running sum of the changes within the bucket, >= 0 */
+} memscope_bucket;
+
+typedef struct memscope_model {
+  /* header */
+  int have_header;
+  uint64_t major, minor, pid, start_unix_ns, abi;
+  char *program, *clock;
+  /* sites: index 0 is the placeholder for unknown ids */
+  memscope_msite *sites;
+  uint32_t nsites, sites_cap;
+  uint32_t *site_index;  /* id -> index, 0 = unknown */
+  uint64_t site_index_len;
+  uint32_t *ident;       /* open-addressing set of site indexes by stable identity */
+  uint32_t ident_cap, ident_count;
+  uint64_t sites_merged; /* SITE records that repeat the stable identity of an earlier one */
+  /* threads: index 0 is the placeholder for unknown indexes */
+  memscope_mthread *threads;
+  uint32_t nthreads, threads_cap;
+  uint32_t *thread_index;
+  uint64_t thread_index_len;
+  /* blocks */
+  memscope_ptab live;
+  memscope_ptab orphans;  /* frees seen before the alloc of their block (other thread) */
+  memscope_ptab ghosts;   /* blocks replaced by an alloc of the same pointer before their free */
+  /* totals */
+  uint64_t allocs, alloc_bytes;       /* blocks born: ALLOC + REALLOC */
+  uint64_t frees, freed_bytes;        /* blocks released by FREE */
+  uint64_t reallocs;                  /* REALLOC events */
+  uint64_t realloc_releases, realloc_moved_bytes; /* blocks REALLOC released, their bytes */
+  uint64_t live_blocks, live_bytes;   /* now */
+  uint64_t free_null;                 /* FREE of pointer 0 */
+  uint64_t free_unknown;              /* FREE of a pointer never allocated (after matching) */
+  uint64_t orphans_dropped;           /* unmatched frees given up to bound the table */
+  uint64_t realloc_unknown;           /* REALLOC whose old block is unknown */
+  uint64_t overwritten;               /* ALLOC of a pointer already live, block not yet freed */
+  uint64_t cross_thread_matched;      /* frees matched to a later-written alloc */
+  uint64_t scope_exits;
+  uint64_t unknown_site_events;       /* events naming a site id without a SITE record */
+  uint64_t events;
+  uint64_t last_t;                    /* highest event time */
+  /* timeline */
+  memscope_bucket *buckets;
+  uint64_t nbuckets, buckets_cap;
+  unsigned shift;                     /* bucket width = 1 << shift ms */
+  uint64_t peak_bytes, peak_t;        /* from memscope_model_finish */
+  /* messages */
+  char **messages;
+  uint64_t *message_t;
+  uint32_t nmessages, messages_cap;
+  /* END record */
+  int have_end;
+  memscope_trace_kv *end;             /* copies, strings owned */
+  size_t nend;
+  /* error of a callback */
+  char error[128];
+} memscope_model;
+
+int memscope_model_init(memscope_model *m);
+void memscope_model_free(memscope_model *m);
+/* Callbacks that feed the model; pass the model as 'ud'. */
+const memscope_reader_callbacks *memscope_model_callbacks(void);
+/* Computes the peak and settles what is left after the last record. */
+void memscope_model_finish(memscope_model *m);
+
+/* The model's value of an END key; returns 0 when absent. */
+int memscope_model_end_get(const memscope_model *m, const char *key, uint64_t *out);
+/* Looks up a live block. */
+const memscope_block *memscope_model_find_live(const memscope_model *m, uint64_t ptr);
+/* Site by id (NULL when never described). */
+const memscope_msite *memscope_model_site(const memscope_model *m, uint64_t id);
+
+/* Short name of a site kind ("malloc"), or NULL when out of range. */
+const char *memscope_kind_name(uint64_t kind);
+
+#endif /* MEMSCOPE_MODEL_H */

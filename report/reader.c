@@ -1,0 +1,347 @@
+/* reader.c: decodes the records of a memscope trace and delivers them by callback. */
+#include "cursor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------------------------------------
+   Records
+------------------------------------------------------------------------------------------------ */
+#define RD_TYPE_UNKNOWN UINT64_MAX
+
+static int rd_consumer(rd_t *r, int rc, uint64_t off) {
+  return rc < 0 ? rd_record_fail(r, MEMSCOPE_READ_ECONSUMER, off, NULL) : 0;
+}
+
+static int rd_too_few(rd_t *r, uint64_t have, unsigned want) {
+  return rd_fail(r, MEMSCOPE_READ_ECORRUPT, r->rec_off,
+                 "byte %llu: record %llu (%s) has %llu fields, expected at least %u",
+                 (unsigned long long)r->rec_off, (unsigned long long)r->record,
+                 memscope_record_name(r->rec_type), (unsigned long long)have + 1, want + 1);
+}
+
+static int rd_header(rd_t *r) {
+  static const uint8_t magic[10] = {0x94, 0xa8, 'm', 'e', 'm', 's', 'c', 'o', 'p', 'e'};
+  r->record = 1;
+  r->rec_off = 0;
+  r->rec_type = 0;
+  for (unsigned i = 0; i < sizeof magic; i++) {
+    int rc = rd_need(r, i + 1);
+    if (rc == RD_SHORT && i == 0)
+      return rd_fail(r, MEMSCOPE_READ_EEMPTY, 0, "empty file (0 bytes): not a memscope trace");
+    if (rc) return rd_record_fail(r, rc, 0, NULL);
+    uint8_t b = r->buf[r->pos + i];
+    if (i == 0 ? (b < 0x94 || b > 0x9f) : b != magic[i]) {
+      char found[64] = "";
+      size_t avail = r->len - r->pos, k = 0;
+      for (size_t j = 0; j < sizeof magic && j < avail; j++)
+        k += (size_t)snprintf(found + k, sizeof found - k, " %02x", r->buf[r->pos + j]);
+      return rd_fail(r, MEMSCOPE_READ_EMAGIC, 0,
+                     "byte 0: not a memscope trace: expected the magic 94 a8 \"memscope\", "
+                     "found%s", found);
+    }
+  }
+  uint64_t nfields = (r->buf[r->pos] & 0x0f) - 1u;
+  r->pos += sizeof magic;
+  memscope_trace_header h;
+  memset(&h, 0, sizeof h);
+  h.program = h.clock = "";
+  uint64_t off = rd_off(r);
+  int rc = rd_uint(r, "major", &h.major);
+  if (rc) return rc;
+  if (h.major > MEMSCOPE_TRACE_MAJOR)
+    return rd_fail(r, MEMSCOPE_READ_EVERSION, off,
+                   "byte %llu: expected format major version <= %d, found %llu (the trace was "
+                   "written by a newer memscope)",
+                   (unsigned long long)off, MEMSCOPE_TRACE_MAJOR, (unsigned long long)h.major);
+  if (h.major < 1)
+    return rd_fail(r, MEMSCOPE_READ_EVERSION, off,
+                   "byte %llu: expected format major version %d, found %llu",
+                   (unsigned long long)off, MEMSCOPE_TRACE_MAJOR, (unsigned long long)h.major);
+  if ((rc = rd_uint(r, "minor", &h.minor))) return rc;
+  uint64_t n;
+  if ((rc = rd_container(r, "header map", MP_MAP, &n))) return rc;
+  for (uint64_t i = 0; i < n; i++) {
+    const char *key;
+    if ((rc = rd_str(r, "header key", &key, NULL))) return rc;
+    if (!strcmp(key, "pid")) rc = rd_uint(r, key, &h.pid);
+    else if (!strcmp(key, "start_unix_ns")) rc = rd_uint(r, key, &h.start_unix_ns);
+    else if (!strcmp(key, "abi")) rc = rd_uint(r, key, &h.abi);
+    else if (!strcmp(key, "program")) rc = rd_str(r, key, &h.program, NULL);
+    else if (!strcmp(key, "clock")) rc = rd_str(r, key, &h.clock, NULL);
+    else if (!strcmp(key, "options")) {
+      uint64_t m;
+      size_t first = r->nkvs;
+      if ((rc = rd_container(r, key, MP_MAP, &m)) || (rc = rd_kv_map(r, key, m))) return rc;
+      h.noptions = r->nkvs - first;
+      h.options = (const memscope_trace_kv *)(uintptr_t)first; /* resolved below */
+    } else rc = rd_skip_fields(r, 1);
+    if (rc) return rc;
+  }
+  if (h.noptions) h.options = r->kvs + (size_t)(uintptr_t)h.options;
+  else h.options = NULL;
+  if (nfields > 3 && (rc = rd_skip_fields(r, nfields - 3))) return rc;
+  if (r->cb->header) return rd_consumer(r, r->cb->header(r->ud, &h), 0);
+  return 0;
+}
+
+static int rd_site(rd_t *r, uint64_t nfields) {
+  memscope_trace_site s;
+  int rc;
+  if (nfields < 11) return rd_too_few(r, nfields, 11);
+  uint64_t off = rd_off(r);
+  if ((rc = rd_uint(r, "id", &s.id))) return rc;
+  if (s.id == 0 || s.id >= (1u << 24))
+    return rd_fail(r, MEMSCOPE_READ_ECORRUPT, off,
+                   "byte %llu: record %llu (SITE): site id %llu is out of range 1..%u",
+                   (unsigned long long)off, (unsigned long long)r->record,
+                   (unsigned long long)s.id, (1u << 24) - 1);
+  if ((rc = rd_uint(r, "kind", &s.kind)) || (rc = rd_uint(r, "flags", &s.flags)) ||
+      (rc = rd_str(r, "file", &s.file, NULL)) || (rc = rd_uint(r, "line", &s.line)) ||
+      (rc = rd_uint(r, "column", &s.column)) || (rc = rd_str(r, "function", &s.function, NULL)) ||
+      (rc = rd_str(r, "type_name", &s.type_name, NULL)) ||
+      (rc = rd_str(r, "sizeof_type", &s.sizeof_type, NULL)) ||
+      (rc = rd_str(r, "var_name", &s.var_name, NULL)) ||
+      (rc = rd_uint(r, "elem_size", &s.elem_size)) || (rc = rd_skip_fields(r, nfields - 11)))
+    return rc;
+  return r->cb->site ? rd_consumer(r, r->cb->site(r->ud, &s), r->rec_off) : 0;
+}
+
+static int rd_thread(rd_t *r, uint64_t nfields) {
+  memscope_trace_thread t;
+  int rc;
+  if (nfields < 3) return rd_too_few(r, nfields, 3);
+  if ((rc = rd_uint(r, "thread", &t.id)) || (rc = rd_uint(r, "os_tid", &t.os_tid)) ||
+      (rc = rd_str(r, "name", &t.name, NULL)) || (rc = rd_skip_fields(r, nfields - 3)))
+    return rc;
+  return r->cb->thread ? rd_consumer(r, r->cb->thread(r->ud, &t), r->rec_off) : 0;
+}
+
+static int rd_message(rd_t *r, uint64_t nfields) {
+  uint64_t t;
+  const char *text;
+  size_t len;
+  int rc;
+  if (nfields < 2) return rd_too_few(r, nfields, 2);
+  if ((rc = rd_uint(r, "t_ms", &t)) || (rc = rd_str(r, "text", &text, &len)) ||
+      (rc = rd_skip_fields(r, nfields - 2)))
+    return rc;
+  return r->cb->message ? rd_consumer(r, r->cb->message(r->ud, t, text, len), r->rec_off) : 0;
+}
+
+static int rd_end(rd_t *r, uint64_t nfields) {
+  uint64_t n;
+  int rc;
+  if (nfields < 1) return rd_too_few(r, nfields, 1);
+  if ((rc = rd_container(r, "totals", MP_MAP, &n)) || (rc = rd_kv_map(r, "totals", n)) ||
+      (rc = rd_skip_fields(r, nfields - 1)))
+    return rc;
+  memscope_trace_end e = {r->nkvs, r->kvs};
+  return r->cb->end ? rd_consumer(r, r->cb->end(r->ud, &e), r->rec_off) : 0;
+}
+
+/* One operand of an event: an int of any sign when 'is_signed', else an unsigned int. */
+static inline int rd_operand(rd_t *r, const char *field, bool is_signed, uint64_t *out) {
+  uint64_t off = rd_off(r);
+  mp_obj o;
+  int rc = rd_head(r, &o);
+  if (unlikely(rc)) return rd_record_fail(r, rc, off, NULL);
+  if (unlikely(o.kind != MP_UINT && !(is_signed && o.kind == MP_INT)))
+    return rd_type_error(r, off, field, is_signed ? "an int" : "an unsigned int", &o);
+  *out = o.u;
+  return 0;
+}
+
+static int rd_events(rd_t *r, uint64_t nfields) {
+  static const unsigned operands[8] = {0, 2, 1, 3, 2, 0, 0, 0};
+  static const char *names[8] = {"TIME", "ALLOC", "FREE", "REALLOC", "SCOPE_EXIT", "", "", ""};
+  uint64_t thread, t, count, n;
+  int rc;
+  if (nfields < 4) return rd_too_few(r, nfields, 4);
+  if ((rc = rd_uint(r, "thread", &thread)) || (rc = rd_uint(r, "t0_ms", &t)) ||
+      (rc = rd_uint(r, "count", &count)) || (rc = rd_container(r, "payload", MP_ARRAY, &n)))
+    return rc;
+  memscope_trace_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.thread = thread;
+  uint64_t prev = 0, nev = 0, ntime = 0, d = 0;
+  while (n > 0) {
+    uint64_t eoff = rd_off(r), tag = 0;
+    if (unlikely(rc = rd_operand(r, "event tag", false, &tag))) return rc;
+    n--;
+    unsigned op = (unsigned)(tag & 7);
+    nev++;
+    if (op == MEMSCOPE_EV_TIME) {
+      t += tag >> 3;
+      ntime++;
+      continue;
+    }
+    if (unlikely(op > MEMSCOPE_EV_SCOPE_EXIT))
+      return rd_fail(r, MEMSCOPE_READ_ECORRUPT, eoff,
+                     "byte %llu: record %llu (EVENTS): event %llu has unknown op %u (tag %llu)",
+                     (unsigned long long)eoff, (unsigned long long)r->record,
+                     (unsigned long long)nev, op, (unsigned long long)tag);
+    if (unlikely(n < operands[op]))
+      return rd_fail(r, MEMSCOPE_READ_ECORRUPT, eoff,
+                     "byte %llu: record %llu (EVENTS): event %llu (%s) needs %u operands, the "
+                     "payload has %llu left",
+                     (unsigned long long)eoff, (unsigned long long)r->record,
+                     (unsigned long long)nev, names[op], operands[op], (unsigned long long)n);
+    n -= operands[op];
+    ev.op = op;
+    ev.t = t;
+    ev.site = tag >> 3;
+    ev.old = ev.size = ev.exit_site = 0;
+    switch (op) {
+    case MEMSCOPE_EV_ALLOC:
+      if ((rc = rd_operand(r, "dptr", true, &d)) || (rc = rd_operand(r, "size", false, &ev.size)))
+        return rc;
+      ev.ptr = prev += d;
+      break;
+    case MEMSCOPE_EV_FREE:
+      if ((rc = rd_operand(r, "dptr", true, &d))) return rc;
+      ev.ptr = prev += d;
+      break;
+    case MEMSCOPE_EV_REALLOC:
+      if ((rc = rd_operand(r, "dold", true, &d))) return rc;
+      ev.old = prev += d;
+      if ((rc = rd_operand(r, "dptr", true, &d)) || (rc = rd_operand(r, "size", false, &ev.size)))
+        return rc;
+      ev.ptr = prev += d;
+      break;
+    default: /* MEMSCOPE_EV_SCOPE_EXIT */
+      if ((rc = rd_operand(r, "dptr", true, &d)) ||
+          (rc = rd_operand(r, "exit site", false, &ev.exit_site)))
+        return rc;
+      ev.ptr = prev += d;
+      break;
+    }
+    r->res->events++;
+    if (r->cb->event && unlikely((rc = r->cb->event(r->ud, &ev)) < 0))
+      return rd_consumer(r, rc, eoff);
+  }
+  /* 'count' counts every event; a count without the TIME events is accepted as well. */
+  if (count != nev && count != nev - ntime)
+    return rd_fail(r, MEMSCOPE_READ_ECORRUPT, r->rec_off,
+                   "byte %llu: record %llu (EVENTS): count says %llu events, the payload holds "
+                   "%llu",
+                   (unsigned long long)r->rec_off, (unsigned long long)r->record,
+                   (unsigned long long)count, (unsigned long long)nev);
+  return rd_skip_fields(r, nfields - 4);
+}
+
+static int rd_records(rd_t *r) {
+  memscope_read_result *res = r->res;
+  for (;;) {
+    arena_reset(r);
+    r->nkvs = 0;
+    res->bytes = rd_off(r);
+    res->records = r->record;
+    int rc = rd_need(r, 1);
+    if (rc == RD_SHORT) break;
+    if (rc) return rd_record_fail(r, rc, rd_off(r), NULL);
+    if (res->complete)
+      return rd_fail(r, MEMSCOPE_READ_ECORRUPT, rd_off(r),
+                     "byte %llu: unexpected data after the END record",
+                     (unsigned long long)rd_off(r));
+    r->record++;
+    r->rec_off = rd_off(r);
+    r->rec_type = RD_TYPE_UNKNOWN;
+    mp_obj o;
+    if ((rc = rd_head(r, &o))) return rd_record_fail(r, rc, r->rec_off, NULL);
+    if (o.kind != MP_ARRAY || o.u == 0)
+      return rd_fail(r, MEMSCOPE_READ_ECORRUPT, r->rec_off,
+                     "byte %llu: record %llu should be a non-empty array, found %s%s",
+                     (unsigned long long)r->rec_off, (unsigned long long)r->record,
+                     mp_kind_name(o.kind), o.kind == MP_ARRAY ? " of 0 elements" : "");
+    uint64_t type, nfields = o.u - 1;
+    if ((rc = rd_uint(r, "type", &type))) return rc;
+    r->rec_type = type;
+    switch (type) {
+    case MEMSCOPE_REC_SITE: rc = rd_site(r, nfields); break;
+    case MEMSCOPE_REC_THREAD: rc = rd_thread(r, nfields); break;
+    case MEMSCOPE_REC_EVENTS: rc = rd_events(r, nfields); break;
+    case MEMSCOPE_REC_END:
+      if (!(rc = rd_end(r, nfields))) res->complete = 1;
+      break;
+    case MEMSCOPE_REC_MESSAGE: rc = rd_message(r, nfields); break;
+    default: rc = rd_skip_fields(r, nfields); break; /* a newer record type */
+    }
+    if (rc) return rc;
+  }
+  if (!res->complete)
+    return rd_fail(r, MEMSCOPE_READ_ENOEND, res->bytes,
+                   "incomplete at byte %llu: no END record after %llu records (the program "
+                   "did not finish writing the trace)",
+                   (unsigned long long)res->bytes, (unsigned long long)res->records);
+  return 0;
+}
+
+static int rd_run(rd_t *r) {
+  int rc = rd_header(r);
+  if (!rc) rc = rd_records(r);
+  r->res->file_bytes = r->base + r->len;
+  arena_reset(r);
+  free(r->arena);
+  free(r->kvs);
+  return r->res->status ? r->res->status : rc;
+}
+
+static void rd_init(rd_t *r, const char *name, const memscope_reader_callbacks *cb, void *ud,
+                    memscope_read_result *res) {
+  static const memscope_reader_callbacks none;
+  memset(r, 0, sizeof *r);
+  memset(res, 0, sizeof *res);
+  r->name = name;
+  r->fd = -1;
+  r->cb = cb ? cb : &none;
+  r->ud = ud;
+  r->res = res;
+}
+
+int memscope_read_mem(const void *data, size_t len, const char *name,
+                      const memscope_reader_callbacks *cb, void *ud, memscope_read_result *res) {
+  rd_t r;
+  rd_init(&r, name ? name : "trace", cb, ud, res);
+  static const uint8_t empty[1];
+  r.buf = data ? (uint8_t *)(uintptr_t)data : (uint8_t *)(uintptr_t)empty;
+  r.len = data ? len : 0;
+  r.cap = r.len;
+  r.eof = true;
+  return rd_run(&r);
+}
+
+int memscope_read_file(const char *path, size_t chunk, const memscope_reader_callbacks *cb,
+                       void *ud, memscope_read_result *res) {
+  rd_t r;
+  rd_init(&r, path, cb, ud, res);
+  if (chunk == 0) chunk = MEMSCOPE_READ_CHUNK;
+  if (chunk < 16) chunk = 16;
+  bool is_stdin = !strcmp(path, "-");
+  r.fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+  if (r.fd < 0) return rd_fail(&r, MEMSCOPE_READ_EOPEN, 0, "cannot open: %s", strerror(errno));
+  r.buf = malloc(chunk);
+  if (!r.buf) {
+    if (!is_stdin) close(r.fd);
+    return rd_fail(&r, MEMSCOPE_READ_ENOMEM, 0, "out of memory");
+  }
+  r.cap = chunk;
+  r.owned = true;
+  int rc = rd_run(&r);
+  free(r.buf);
+  if (!is_stdin) close(r.fd);
+  return rc;
+}
+
+int memscope_end_get(const memscope_trace_end *e, const char *key, uint64_t *out) {
+  for (size_t i = 0; i < e->n; i++)
+    if (e->items[i].type == MEMSCOPE_KV_UINT && !strcmp(e->items[i].key, key)) {
+      *out = e->items[i].u;
+      return 1;
+    }
+  return 0;
+}

@@ -1,0 +1,337 @@
+/* sample.c: sampling modes: Poisson byte sampling, size classes, the adaptive rate, sampled-block set. */
+#include "internal.h"
+#include "options.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* MEMSCOPE_SAMPLE selects what is recorded:
+     all              every event (default)
+     bytes:MEAN       Poisson sampling of bytes, as tcmalloc and jemalloc do: every thread counts
+                      down an exponentially distributed number of bytes (mean MEAN) and records
+                      the block in which the count runs out. A block of s bytes is sampled with
+                      probability p = 1 - exp(-s / MEAN) and carries the weight 1 / p, which
+                      makes every total an unbiased estimate.
+     size[:RULES]     per-size-class rates: RULES is a list of MIN=RATE (blocks of at least MIN
+                      bytes are recorded with probability RATE) and every=N (every Nth call is
+                      recorded whatever its size). Plain "size" is
+                      size:8K=1,1K=0.05,0=0.001,every=1000. Weight: 1 / P(recorded).
+     auto:RATE        bytes sampling whose mean the writer thread adjusts so that no more than
+                      RATE events per second are recorded; each change is a SAMPLING record.
+   Blocks of MEMSCOPE_SAMPLE_ALWAYS bytes or more are always recorded (weight 1).
+   Only sampled blocks have their frees recorded. A free learns whether its block was sampled
+   from _memscope_sampled_filter, a table of 8-bit counters indexed by a hash of the address: a
+   zero (almost every free) means "not sampled" after one load, without a lock. A non-zero
+   counter sends the free to the sampled set, 64 shards of open-addressing sets of addresses,
+   each behind a spin lock, which says for certain and removes the entry. */
+
+#define MAX_CLASSES 8
+#define SHARDS 64
+
+_Atomic(uint8_t) _memscope_sampled_filter[1u << MEMSCOPE_FILTER_BITS];
+
+typedef struct {
+  uint64_t min_size;
+  double rate;
+} size_class_t;
+
+static struct {
+  int mode;                     /* MEMSCOPE_MODE_* */
+  _Atomic(uint64_t) mean;       /* bytes mode: current mean */
+  uint64_t always;              /* size floor for always recording, 0 = none */
+  size_class_t classes[MAX_CLASSES];
+  int nclasses;                 /* sorted by min_size, descending */
+  uint64_t every;               /* size mode: every Nth call, 0 = never */
+  uint64_t auto_rate;           /* auto mode: events per second budget, 0 = fixed mean */
+  uint64_t seed;
+  uint64_t auto_last_events;
+  uint32_t auto_last_ms;
+} S = {.mode = MEMSCOPE_MODE_ALL};
+
+/* ---------------------------------------------------------------------------------------------
+   Mode parsing
+------------------------------------------------------------------------------------------------ */
+/* "512K" -> 524288; accepts K, M, G suffixes (powers of 1024). */
+static int parse_amount(const char *s, const char **end, uint64_t *out) {
+  char *e = NULL;
+  unsigned long long v = strtoull(s, &e, 10);
+  if (e == s) return MEMSCOPE_ERR_ARG;
+  if (*e == 'K' || *e == 'k') v <<= 10, e++;
+  else if (*e == 'M' || *e == 'm') v <<= 20, e++;
+  else if (*e == 'G' || *e == 'g') v <<= 30, e++;
+  *out = v;
+  *end = e;
+  return 0;
+}
+
+static int parse_size_rules(const char *rules) {
+  S.nclasses = 0;
+  S.every = 0;
+  const char *p = rules;
+  while (*p) {
+    const char *end = NULL;
+    if (strncmp(p, "every=", 6) == 0) {
+      if (parse_amount(p + 6, &end, &S.every) != 0) return MEMSCOPE_ERR_ARG;
+    } else {
+      uint64_t min = 0;
+      if (parse_amount(p, &end, &min) != 0 || *end != '=' || S.nclasses == MAX_CLASSES) {
+        return MEMSCOPE_ERR_ARG;
+      }
+      char *e = NULL;
+      double rate = strtod(end + 1, &e);
+      if (e == end + 1 || !(rate >= 0 && rate <= 1)) return MEMSCOPE_ERR_ARG;
+      S.classes[S.nclasses].min_size = min;
+      S.classes[S.nclasses].rate = rate;
+      S.nclasses++;
+      end = e;
+    }
+    if (*end == ',') end++;
+    else if (*end != '\0') return MEMSCOPE_ERR_ARG;
+    p = end;
+  }
+  /* descending by min_size, so the first class a block reaches is its own */
+  for (int i = 1; i < S.nclasses; i++) {
+    for (int j = i; j > 0 && S.classes[j].min_size > S.classes[j - 1].min_size; j--) {
+      size_class_t t = S.classes[j];
+      S.classes[j] = S.classes[j - 1];
+      S.classes[j - 1] = t;
+    }
+  }
+  return S.nclasses > 0 || S.every > 0 ? 0 : MEMSCOPE_ERR_ARG;
+}
+
+/* Parses MEMSCOPE_SAMPLE. Returns the mode, or MEMSCOPE_ERR_ARG (the caller reports it and
+   records everything). */
+int _memscope_sample_configure(const char *spec) {
+  const char *end = NULL;
+  uint64_t v = 0;
+  S.always = _memscope_options.sample_always;
+  S.seed = _memscope_options.sample_seed;
+  if (S.seed == 0) S.seed = _memscope_clock_ns(0) ^ ((uint64_t)getpid() << 32);
+  if (spec == NULL || strcmp(spec, "all") == 0) return S.mode = MEMSCOPE_MODE_ALL;
+  if (strncmp(spec, "bytes:", 6) == 0) {
+    if (parse_amount(spec + 6, &end, &v) != 0 || *end != '\0' || v == 0) return MEMSCOPE_ERR_ARG;
+    mem_store_relaxed(&S.mean, v);
+    return S.mode = MEMSCOPE_MODE_BYTES;
+  }
+  if (strncmp(spec, "auto:", 5) == 0) {
+    if (parse_amount(spec + 5, &end, &v) != 0 || *end != '\0' || v == 0) return MEMSCOPE_ERR_ARG;
+    S.auto_rate = v;
+    mem_store_relaxed(&S.mean, 4096); /* start fine-grained; the writer coarsens as needed */
+    return S.mode = MEMSCOPE_MODE_BYTES;
+  }
+  if (strcmp(spec, "size") == 0) spec = "size:8K=1,1K=0.05,0=0.001,every=1000";
+  if (strncmp(spec, "size:", 5) == 0) {
+    if (parse_size_rules(spec + 5) != 0) return MEMSCOPE_ERR_ARG;
+    return S.mode = MEMSCOPE_MODE_SIZE;
+  }
+  return MEMSCOPE_ERR_ARG;
+}
+
+/* The effective mode for the trace header's "sample" entry. */
+int _memscope_sample_describe(char *buf, size_t cap) {
+  switch (S.mode) {
+  case MEMSCOPE_MODE_BYTES:
+    return snprintf(buf, cap, S.auto_rate ? "auto:%llu" : "bytes:%llu",
+                    (unsigned long long)(S.auto_rate ? S.auto_rate : mem_load_relaxed(&S.mean)));
+  case MEMSCOPE_MODE_SIZE: return snprintf(buf, cap, "size");
+  default: return snprintf(buf, cap, "all");
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Random draws (per thread, xorshift64*)
+------------------------------------------------------------------------------------------------ */
+static double uniform(_memscope_tbuf_t *tb) {
+  if (tb->sample_rng == 0) {
+    tb->sample_rng = (S.seed ^ (0x9e3779b97f4a7c15ull * (tb->thread_id + 1))) | 1;
+  }
+  uint64_t x = tb->sample_rng;
+  x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+  tb->sample_rng = x;
+  return ((x * 0x2545f4914f6cdd1dull) >> 11) * (1.0 / 9007199254740992.0); /* [0, 1) */
+}
+
+/* Bytes until the next sample: exponential with the current mean (at least 1). */
+static int64_t draw_countdown(_memscope_tbuf_t *tb) {
+  double mean = (double)mem_load_relaxed(&S.mean);
+  double d = -log(1.0 - uniform(tb)) * mean;
+  return d < 1 ? 1 : d > 4e18 ? (int64_t)4e18 : (int64_t)d;
+}
+
+/* Calls until the next sample of a class recorded at 'rate': geometric. */
+static int64_t draw_calls(_memscope_tbuf_t *tb, double rate) {
+  if (rate >= 1) return 1;
+  if (rate <= 0) return INT64_MAX;
+  double d = floor(log(1.0 - uniform(tb)) / log(1.0 - rate)) + 1;
+  return d > 4e18 ? (int64_t)4e18 : (int64_t)d;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Sampled-block set
+------------------------------------------------------------------------------------------------ */
+typedef struct {
+  _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) lock;
+  uintptr_t *slots; /* 0 empty, 1 deleted */
+  size_t cap, used;
+} shard_t;
+
+static shard_t shards[SHARDS];
+
+static shard_t *shard_of(uintptr_t p) { return &shards[(p >> 4) % SHARDS]; }
+
+static void shard_lock(shard_t *s) {
+  while (mem_xchg_acq_rel(&s->lock, 1) != 0) {
+    while (mem_load_relaxed(&s->lock) != 0) __builtin_ia32_pause();
+  }
+}
+
+static void shard_unlock(shard_t *s) { mem_store_release(&s->lock, 0); }
+
+static size_t slot_of(uintptr_t p, size_t mask) {
+  return (size_t)(((uint64_t)p * 0xff51afd7ed558ccdull) >> 20) & mask;
+}
+
+static bool shard_insert(shard_t *s, uintptr_t p) {
+  if ((s->used + 1) * 2 > s->cap) {
+    size_t ncap = s->cap ? s->cap * 2 : 256;
+    uintptr_t *ns = calloc(ncap, sizeof *ns);
+    if (ns == NULL) return false;
+    size_t used = 0;
+    for (size_t i = 0; i < s->cap; i++) {
+      if (s->slots[i] <= 1) continue;
+      size_t j = slot_of(s->slots[i], ncap - 1);
+      while (ns[j] != 0) j = (j + 1) & (ncap - 1);
+      ns[j] = s->slots[i];
+      used++;
+    }
+    free(s->slots);
+    s->slots = ns;
+    s->cap = ncap;
+    s->used = used;
+  }
+  size_t j = slot_of(p, s->cap - 1);
+  while (s->slots[j] > 1 && s->slots[j] != p) j = (j + 1) & (s->cap - 1);
+  if (s->slots[j] == p) return false; /* already present (missed free) */
+  if (s->slots[j] == 0) s->used++;
+  s->slots[j] = p;
+  return true;
+}
+
+static bool shard_remove(shard_t *s, uintptr_t p) {
+  if (s->cap == 0) return false;
+  for (size_t j = slot_of(p, s->cap - 1); s->slots[j] != 0; j = (j + 1) & (s->cap - 1)) {
+    if (s->slots[j] == p) {
+      s->slots[j] = 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+static void filter_add(uintptr_t p, int delta) {
+  _Atomic(uint8_t) *c = &_memscope_sampled_filter[_memscope_filter_slot(p)];
+  uint8_t v = mem_load_relaxed(c);
+  for (;;) { /* saturating: a counter that reached 255 stays there */
+    if (v == 255 || (delta < 0 && v == 0)) return;
+    uint8_t nv = (uint8_t)(v + delta);
+    if (atomic_compare_exchange_weak_explicit(c, &v, nv, memory_order_relaxed,
+                                              memory_order_relaxed)) return;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Slow paths
+------------------------------------------------------------------------------------------------ */
+static void record_sampled(uintptr_t ptr, uint64_t size, const memscope_site *site, double weight) {
+  shard_t *s = shard_of(ptr);
+  shard_lock(s);
+  bool added = shard_insert(s, ptr);
+  shard_unlock(s);
+  if (added) filter_add(ptr, +1);
+  float w = (float)weight;
+  uint32_t bits;
+  memcpy(&bits, &w, sizeof bits);
+  _memscope_emit(MEMSCOPE_OP_SAMPLED, ptr, bits, size, site);
+}
+
+void _memscope_sample_alloc(uintptr_t ptr, uint64_t size, const memscope_site *site, int mode) {
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  if (tb->in_runtime) return;
+  if (mode == MEMSCOPE_MODE_BYTES) {
+    if (tb->sample_rng == 0) { /* first allocation of the thread: start its countdown */
+      tb->sample_countdown = draw_countdown(tb) - (int64_t)size;
+      if (tb->sample_countdown > 0 && (S.always == 0 || size < S.always)) return;
+    }
+    if (S.always != 0 && size >= S.always) {
+      tb->sample_countdown += (int64_t)size; /* this block does not consume the countdown */
+      record_sampled(ptr, size, site, 1.0);
+      return;
+    }
+    /* the countdown ran out inside this block; any bytes past it start the next one */
+    double mean = (double)mem_load_relaxed(&S.mean);
+    int64_t left = tb->sample_countdown;
+    tb->sample_countdown = draw_countdown(tb);
+    while (left + tb->sample_countdown <= 0) left += draw_countdown(tb); /* several points */
+    tb->sample_countdown += left;
+    double p = -expm1(-(double)size / mean);
+    record_sampled(ptr, size, site, p > 0 ? 1.0 / p : 1.0);
+    return;
+  }
+  /* size classes */
+  tb->sample_calls++;
+  if (S.always != 0 && size >= S.always) {
+    record_sampled(ptr, size, site, 1.0);
+    return;
+  }
+  int c = 0;
+  while (c < S.nclasses - 1 && size < S.classes[c].min_size) c++;
+  double rate = S.nclasses ? (size >= S.classes[c].min_size ? S.classes[c].rate : 0) : 0;
+  double every = S.every ? 1.0 / (double)S.every : 0;
+  double p = every + (1 - every) * rate;
+  bool take = S.every != 0 && tb->sample_calls % S.every == 0;
+  if (rate > 0 && c < MAX_CLASSES) {
+    if (tb->class_countdown[c] <= 0) tb->class_countdown[c] = draw_calls(tb, rate);
+    if (--tb->class_countdown[c] == 0) take = true;
+  }
+  if (take) record_sampled(ptr, size, site, p > 0 ? 1.0 / p : 1.0);
+}
+
+void _memscope_sample_free(uintptr_t ptr, const memscope_site *site) {
+  if (_memscope_tb.in_runtime) return;
+  shard_t *s = shard_of(ptr);
+  shard_lock(s);
+  bool was = shard_remove(s, ptr);
+  shard_unlock(s);
+  if (!was) return; /* a false positive of the filter */
+  filter_add(ptr, -1);
+  _memscope_emit(MEMSCOPE_OP_FREE, ptr, 0, 0, site);
+}
+
+/* Called by the writer thread about every millisecond: in auto mode, every 100 ms, moves the
+   mean so that the recorded event rate stays under the budget, and writes each change. */
+void _memscope_sample_tick(uint64_t events_recorded, uint32_t now_ms) {
+  if (S.auto_rate == 0 || now_ms - S.auto_last_ms < 100) return;
+  double seconds = (now_ms - S.auto_last_ms) / 1000.0;
+  double rate = (double)(events_recorded - S.auto_last_events) / seconds;
+  S.auto_last_ms = now_ms;
+  S.auto_last_events = events_recorded;
+  uint64_t mean = mem_load_relaxed(&S.mean), next = mean;
+  if (rate > (double)S.auto_rate) {
+    double f = rate / (double)S.auto_rate;
+    next = (uint64_t)((double)mean * (f > 8 ? 8 : f * 1.25));
+  } else if (rate < (double)S.auto_rate / 4 && mean > 64) {
+    next = mean / 2;
+  }
+  if (next != mean) {
+    mem_store_relaxed(&S.mean, next);
+    if (_memscope_options.verbose) {
+      fprintf(stderr, "memscope: sampling mean %llu bytes (%.0f events/s, budget %llu)\n",
+              (unsigned long long)next, rate, (unsigned long long)S.auto_rate);
+    }
+    _memscope_writer_sampling(now_ms, next);
+  }
+}
