@@ -46,6 +46,7 @@ typedef enum memscope_kind {
   MEMSCOPE_KIND_CUSTOM_FREE    = 11, /* manual API or a declared deallocator wrapper */
   MEMSCOPE_KIND_VARIABLE       = 12, /* a local pointer variable with a scope-exit hook */
   MEMSCOPE_KIND_EXIT           = 13, /* a scope exit point: return, break, continue, goto, '}' */
+  MEMSCOPE_KIND_HANDOFF        = 14, /* a tracked local's block stored into a field or global */
   MEMSCOPE_KIND_COUNT_
 } memscope_kind;
 
@@ -60,6 +61,7 @@ typedef enum memscope_kind {
 #define MEMSCOPE_SITE_EXIT_CONT   0x0400u /* EXIT: a continue statement */
 #define MEMSCOPE_SITE_EXIT_GOTO   0x0800u /* EXIT: a goto statement */
 #define MEMSCOPE_SITE_EXIT_END    0x1000u /* EXIT: the closing brace (fall-through) */
+#define MEMSCOPE_SITE_EXIT_ASSIGN 0x2000u /* EXIT: the variable is assigned a new value here */
 
 typedef struct memscope_site {
   unsigned int abi;             /* MEMSCOPE_ABI_VERSION */
@@ -118,10 +120,18 @@ MEMSCOPE_API void memscope_wrap_result(void *ptr, size_t size, const memscope_si
 MEMSCOPE_API void memscope_wrap_free(const void *ptr, const memscope_site *site);
 
 /* Scope exit of a local pointer variable that still holds 'ptr'. 'var' describes the variable
-   (kind VARIABLE); the exit point (kind EXIT) is read from the per-thread slot that the
-   instrumented code sets just before it leaves the scope. */
+   (kind VARIABLE: file, line and column of its declaration, function, pointee type, name); the
+   exit point (kind EXIT: the location of the return/break/continue/goto statement, or of the
+   closing brace, with MEMSCOPE_SITE_EXIT_* in flags) is read from the per-thread slot that the
+   instrumented code sets with memscope_set_exit just before it leaves the scope. For an EXIT of
+   kind return whose expression is a plain local variable, var_name names that variable: its
+   block was handed to the caller, not dropped. A NULL slot means the exit point is unknown. */
 MEMSCOPE_API void memscope_scope_exit(const void *ptr, const memscope_site *var);
 MEMSCOPE_API void memscope_set_exit(const memscope_site *exit_point);
+/* The value of a tracked local variable was stored into a field or a global (site: kind
+   HANDOFF, var_name the destination lvalue, e.g. "h->buf", flags FIELD for a field): the block
+   now has an owner outside the scope, so the variable's scope exit does not drop it. */
+MEMSCOPE_API void memscope_handoff(const void *ptr, const memscope_site *site);
 
 /* ---------------------------------------------------------------------------------------------
    Manual API

@@ -129,17 +129,25 @@ void memscope_wrap_free(const void *ptr, const memscope_site *site) {
 ------------------------------------------------------------------------------------------------ */
 void memscope_set_exit(const memscope_site *exit_point) { _memscope_tb.exit_site = exit_point; }
 
+/* Ownership events concern recorded blocks only: when sampling, the filter skips the others. */
+static inline bool maybe_recorded(const void *ptr) {
+  int mode = mem_load_relaxed(&_memscope_state.enabled);
+  return mode == MEMSCOPE_MODE_ALL ||
+         (mode != MEMSCOPE_MODE_OFF &&
+          mem_load_relaxed(&_memscope_sampled_filter[_memscope_filter_slot((uintptr_t)ptr)]) != 0);
+}
+
 void memscope_scope_exit(const void *ptr, const memscope_site *var) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   const memscope_site *exit_point = tb->exit_site;
-  tb->exit_site = NULL;
-  if (ptr == NULL) return;
-  int mode = mem_load_relaxed(&_memscope_state.enabled);
-  if (mode != MEMSCOPE_MODE_ALL &&
-      mem_load_relaxed(&_memscope_sampled_filter[_memscope_filter_slot((uintptr_t)ptr)]) == 0) {
-    return; /* sampling: the block was not recorded */
-  }
+  /* the slot stays set: one exit runs the hooks of every variable of the scopes it leaves */
+  if (ptr == NULL || !maybe_recorded(ptr)) return;
   _memscope_emit(MEMSCOPE_OP_SCOPE_EXIT, (uintptr_t)ptr, (uintptr_t)exit_point, 0, var);
+}
+
+void memscope_handoff(const void *ptr, const memscope_site *site) {
+  if (ptr == NULL || !maybe_recorded(ptr)) return;
+  _memscope_emit(MEMSCOPE_OP_HANDOFF, (uintptr_t)ptr, 0, 0, site);
 }
 
 /* ---------------------------------------------------------------------------------------------

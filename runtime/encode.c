@@ -212,6 +212,7 @@ static inline uint8_t *put_int(uint8_t *o, int64_t v) {
      REALLOC    tag(site) dold dptr size
      SCOPE_EXIT tag(variable) dptr exit-site
      SAMPLED    tag(site) dptr size weight (float32: 0xca + 4 bytes)
+     HANDOFF    tag(site) dptr
    SITE records for sites not seen before go to pk ahead of the EVENTS record; the payload is
    built in 'scratch' first because the array header needs its length. */
 int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,

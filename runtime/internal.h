@@ -41,6 +41,7 @@ typedef enum _memscope_op {
   MEMSCOPE_OP_REALLOC = 3,    /* aux = old ptr, ptr, size */
   MEMSCOPE_OP_SCOPE_EXIT = 4, /* ptr, site = variable, aux = exit point site */
   MEMSCOPE_OP_SAMPLED = 5,    /* ptr, size, aux = weight as float bits (sampled allocation) */
+  MEMSCOPE_OP_HANDOFF = 6,    /* ptr, site = the destination (field or global) */
 } _memscope_op;
 
 /* _memscope_state.enabled holds the recording mode; 0 means nothing is recorded. */
