@@ -108,6 +108,7 @@ typedef struct _memscope_tbuf_s {
 ------------------------------------------------------------------------------------------------ */
 typedef struct _memscope_state_s {
   _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) enabled; /* read on every call; written rarely */
+  uint64_t sample_always;          /* sampling: blocks this large are always recorded */
   _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(uint32_t) clock_ms; /* written by the clock thread */
   _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) initialized;
   _Atomic(int) finished;           /* the END record was written */
@@ -216,7 +217,8 @@ static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memsco
     return;
   }
   if (mode == MEMSCOPE_MODE_OFF) return;
-  if (mode == MEMSCOPE_MODE_BYTES && likely((_memscope_tb.sample_countdown -= (int64_t)size) > 0)) {
+  if (mode == MEMSCOPE_MODE_BYTES && likely(size < _memscope_state.sample_always) &&
+      likely((_memscope_tb.sample_countdown -= (int64_t)size) > 0)) {
     return;
   }
   _memscope_sample_alloc(ptr, size, site, mode);

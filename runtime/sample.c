@@ -109,6 +109,7 @@ int _memscope_sample_configure(const char *spec) {
   const char *end = NULL;
   uint64_t v = 0;
   S.always = _memscope_options.sample_always;
+  _memscope_state.sample_always = S.always ? S.always : UINT64_MAX;
   S.seed = _memscope_options.sample_seed;
   if (S.seed == 0) S.seed = _memscope_clock_ns(0) ^ ((uint64_t)getpid() << 32);
   if (spec == NULL || strcmp(spec, "all") == 0) return S.mode = MEMSCOPE_MODE_ALL;
@@ -263,11 +264,11 @@ void _memscope_sample_alloc(uintptr_t ptr, uint64_t size, const memscope_site *s
   if (tb->in_runtime) return;
   if (mode == MEMSCOPE_MODE_BYTES) {
     if (tb->sample_rng == 0) { /* first allocation of the thread: start its countdown */
-      tb->sample_countdown = draw_countdown(tb) - (int64_t)size;
+      tb->sample_countdown = draw_countdown(tb);
+      if (S.always == 0 || size < S.always) tb->sample_countdown -= (int64_t)size;
       if (tb->sample_countdown > 0 && (S.always == 0 || size < S.always)) return;
     }
-    if (S.always != 0 && size >= S.always) {
-      tb->sample_countdown += (int64_t)size; /* this block does not consume the countdown */
+    if (S.always != 0 && size >= S.always) { /* the fast path did not count it down */
       record_sampled(ptr, size, site, 1.0);
       return;
     }
