@@ -106,17 +106,19 @@ MEMSCOPE_API void *memscope_reallocarray(void *ptr, size_t count, size_t size,
                                          const memscope_site *site);
 
 /* Declared allocator wrappers (plugin options alloc= and free=). The call of a wrapper is
-   bracketed by enter/leave: blocks allocated while a wrapper is active are recorded once, by the
-   real allocator call inside, and named by the outermost active wrapper site. enter returns a
-   token that leave restores. */
+   bracketed by enter/leave: events while a wrapper is active are named by the outermost active
+   wrapper's site, and each block is recorded once, by the innermost real allocator call (whose
+   pointer is what the matching real free receives). enter returns a token that leave restores.
+   Sequence: tok = enter(site); r = wrapper(args); wrap_result(r, size, site) or
+   wrap_free(p, site); leave(tok). */
 MEMSCOPE_API const memscope_site *memscope_wrap_enter(const memscope_site *site);
 MEMSCOPE_API void memscope_wrap_leave(const memscope_site *token);
-/* The result of a declared allocator wrapper, so that a wrapper that is not itself compiled with
-   the plugin still gets its block recorded at the call site (counted once). */
+/* After an allocator wrapper returned r: if no tracked allocation happened inside it (the
+   wrapper was not compiled with the plugin, or served the block from a pool), r is recorded at
+   the call site; otherwise nothing is recorded twice. */
 MEMSCOPE_API void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site);
-/* The argument of a declared deallocator wrapper, called before the wrapper runs: the block is
-   recorded as freed at the wrapper's call site, and a tracked free of the same pointer inside the
-   wrapper is not counted again. */
+/* After a deallocator wrapper released p: likewise, p is recorded as freed at the call site only
+   if no tracked free happened inside the wrapper. */
 MEMSCOPE_API void memscope_wrap_free(const void *ptr, const memscope_site *site);
 
 /* Scope exit of a local pointer variable that still holds 'ptr'. 'var' describes the variable

@@ -89,8 +89,8 @@ const memscope_site *memscope_wrap_enter(const memscope_site *site) {
   const memscope_site *outer = tb->wrap_site;
   if (outer == NULL) {
     tb->wrap_site = site;
-    tb->wrap_last_ptr = 0;
-    tb->wrap_freed_ptr = 0;
+    tb->wrap_allocs = 0;
+    tb->wrap_frees = 0;
     tb->wrap_mark_countdown = tb->sample_countdown;
     tb->wrap_mark_calls = tb->sample_calls;
     tb->limit = 0; /* events under a wrapper take the slow path, which renames them */
@@ -102,14 +102,13 @@ void memscope_wrap_leave(const memscope_site *token) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   if (token == NULL) {
     tb->wrap_site = NULL;
-    tb->wrap_freed_ptr = 0;
     _memscope_buffer_refresh_limit(tb);
   }
 }
 
 void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site) {
   _memscope_tbuf_t *tb = &_memscope_tb;
-  if (ptr == NULL || (uintptr_t)ptr == tb->wrap_last_ptr) return; /* already recorded inside */
+  if (ptr == NULL || tb->wrap_allocs != 0) return; /* recorded inside, by the real call */
   if (mem_load_relaxed(&_memscope_state.enabled) != MEMSCOPE_MODE_ALL &&
       (tb->sample_countdown != tb->wrap_mark_countdown || tb->sample_calls != tb->wrap_mark_calls)) {
     return; /* sampling: a tracked allocation inside the wrapper already had its chance */
@@ -119,9 +118,8 @@ void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site) {
 
 void memscope_wrap_free(const void *ptr, const memscope_site *site) {
   _memscope_tbuf_t *tb = &_memscope_tb;
-  if (ptr == NULL) return;
+  if (ptr == NULL || tb->wrap_frees != 0) return; /* released inside, by the real call */
   _memscope_on_free((uintptr_t)ptr, site);
-  if (tb->wrap_site != NULL) tb->wrap_freed_ptr = (uintptr_t)ptr;
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -175,10 +175,10 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
     mem_add_relaxed(&_memscope_state.events_dropped, 1);
     goto out;
   }
-  if (tb->wrap_site != NULL && op != MEMSCOPE_OP_SCOPE_EXIT) {
-    if (op == MEMSCOPE_OP_FREE && ptr == tb->wrap_freed_ptr) goto out;
+  if (tb->wrap_site != NULL && op != MEMSCOPE_OP_SCOPE_EXIT && op != MEMSCOPE_OP_HANDOFF) {
     site = tb->wrap_site;
-    if (op != MEMSCOPE_OP_FREE) tb->wrap_last_ptr = ptr;
+    if (op == MEMSCOPE_OP_FREE) tb->wrap_frees++;
+    else tb->wrap_allocs++;
   }
   uint32_t now;
   if (_memscope_queue_threaded()) {

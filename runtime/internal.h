@@ -93,8 +93,8 @@ typedef struct _memscope_tbuf_s {
   uint8_t registered;           /* linked in the registry */
   _Atomic(uint8_t) flushing;    /* owner or exit flusher holds the buffer */
   const memscope_site *wrap_site;   /* outermost active allocator wrapper */
-  uintptr_t wrap_last_ptr;          /* last block recorded while a wrapper was active */
-  uintptr_t wrap_freed_ptr;         /* block already recorded as freed by a free wrapper */
+  uint32_t wrap_allocs;             /* allocations recorded since the outermost wrapper began */
+  uint32_t wrap_frees;              /* frees recorded since then */
   const memscope_site *exit_site;   /* exit point set before leaving a scope */
   int64_t wrap_mark_countdown;      /* sampling state when the outermost wrapper was entered */
   uint64_t wrap_mark_calls;

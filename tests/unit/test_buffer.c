@@ -116,15 +116,48 @@ static void test_wrapper_result_records_untracked(void **state) {
   memscope_free(p, &F);
 }
 
+/* A free wrapper whose real free is tracked: one FREE, named by the wrapper. */
 static void test_free_wrapper_counts_once(void **state) {
   (void)state;
   void *p = memscope_malloc(8, &S);
   const memscope_site *tok = memscope_wrap_enter(&F);
-  memscope_wrap_free(p, &F);
   uint32_t n = count();
   memscope_free(p, &S); /* the real free inside the wrapper */
-  assert_int_equal(count(), n);
+  assert_int_equal(count(), n + 1);
+  assert_ptr_equal(last()->site, &F);
+  memscope_wrap_free(p, &F);
+  assert_int_equal(count(), n + 1);
   memscope_wrap_leave(tok);
+}
+
+/* A wrapper that hands out p + 8 from a real block at p (a size header, as SQLite does): the
+   real pointers are recorded, the wrapper's are not, so alloc and free still pair up. */
+static void test_wrapper_with_header_counts_once(void **state) {
+  (void)state;
+  const memscope_site *tok = memscope_wrap_enter(&W);
+  char *real = memscope_malloc(40, &S);
+  memscope_wrap_result(real + 8, 32, &W);
+  memscope_wrap_leave(tok);
+  uint32_t n = count();
+  assert_int_equal(last()->ptr, (uintptr_t)real);
+  assert_ptr_equal(last()->site, &W);
+  tok = memscope_wrap_enter(&F);
+  memscope_free(real, &S);
+  memscope_wrap_free(real + 8, &F);
+  memscope_wrap_leave(tok);
+  assert_int_equal(count(), n + 1);
+  assert_int_equal(last()->ptr, (uintptr_t)real);
+}
+
+/* A free wrapper returning the block to a pool (no real free): recorded at the call site. */
+static void test_free_wrapper_pool(void **state) {
+  (void)state;
+  static char pool[64];
+  const memscope_site *tok = memscope_wrap_enter(&F);
+  memscope_wrap_free(pool, &F);
+  memscope_wrap_leave(tok);
+  assert_int_equal(_memscope_rec_op(last()), MEMSCOPE_OP_FREE);
+  assert_int_equal(last()->ptr, (uintptr_t)pool);
 }
 
 static void test_stop_and_start(void **state) {
@@ -160,6 +193,8 @@ int main(void) {
       cmocka_unit_test_setup(test_wrapper_names_block_once, setup),
       cmocka_unit_test_setup(test_wrapper_result_records_untracked, setup),
       cmocka_unit_test_setup(test_free_wrapper_counts_once, setup),
+      cmocka_unit_test_setup(test_wrapper_with_header_counts_once, setup),
+      cmocka_unit_test_setup(test_free_wrapper_pool, setup),
       cmocka_unit_test_setup(test_stop_and_start, setup),
       cmocka_unit_test_setup(test_errno_preserved, setup),
   };
