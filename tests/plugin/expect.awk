@@ -8,7 +8,8 @@
 # Site fields: kind col func type sizeof elem var flags (names COUNTED FIELD RETURN WRAPPER
 # MACRO joined by '|', or a number). Event fields: events=N (alloc, realloc and free events of
 # the site), ops=alloc,realloc (their kinds in order), size=N (every alloc and realloc has that
-# size), sizes=N,M (the sizes in order). Several EXPECTs on one line need col= to tell them apart.
+# size), sizes=N,M (the sizes in order). Several EXPECTs on one line are told apart by kind=,
+# col= and var=.
 # /* EXPECT-NONE */ says no site may be on that line. Every site of the fixture in the trace must
 # be expected, and the trace must be complete (end record).
 
@@ -144,13 +145,14 @@ END {
       if (exp_none[e]) { fail("line " line ": unexpected site " id " (" site[id, "kind"] ")"); continue }
       if (("kind" in want) && site[id, "kind"] != want["kind"]) continue
       if (("col" in want) && site[id, "col"] != want["col"]) continue
+      if (("var" in want) && site[id, "var"] != want["var"]) continue
       nc++
       match_id = id
     }
     if (exp_none[e]) { checked++; continue }
     where = "line " line " (" exp_text[e] ")"
     if (nc == 0) { fail(where ": no such site in the trace"); continue }
-    if (nc > 1) { fail(where ": " nc " sites match; add col="); continue }
+    if (nc > 1) { fail(where ": " nc " sites match; add col= or var="); continue }
     id = match_id
     for (k in want) {
       if (k ~ /^@/) { fail(where ": stray word '" substr(k, 2) "'"); continue }
