@@ -97,6 +97,51 @@ int main(int argc, char **argv) {
   report("groups", "SELECT count(*), max(n) FROM (SELECT city, count(*) AS n FROM users GROUP BY city)");
   exec("DELETE FROM orders WHERE amount < 100");
   report("orders", "SELECT count(*), sum(amount), sum(length(note)) FROM orders");
+
+  /* A tour of SQL features, so that much of SQLite's code (and its allocation sites) runs. */
+  exec("CREATE VIEW rich AS SELECT id, name FROM users WHERE score > 900;"
+       "CREATE TABLE audit(id INTEGER PRIMARY KEY, what TEXT, at INTEGER DEFAULT 0);"
+       "CREATE TRIGGER users_upd AFTER UPDATE OF score ON users BEGIN "
+       "  INSERT INTO audit(what) VALUES('score ' || new.id); END;"
+       "UPDATE users SET score = score + 1 WHERE id % 97 = 0;"
+       "CREATE TABLE kv(k TEXT PRIMARY KEY, v INTEGER) WITHOUT ROWID;"
+       "INSERT INTO kv SELECT 'k' || (id % 50), id FROM users WHERE id < 200 "
+       "  ON CONFLICT(k) DO UPDATE SET v = v + excluded.v;"
+       "CREATE TABLE shapes(w INTEGER, h INTEGER, area INTEGER GENERATED ALWAYS AS (w * h));"
+       "INSERT INTO shapes(w, h) VALUES (2, 3), (4, 5), (6, 7);"
+       "ALTER TABLE audit ADD COLUMN extra TEXT;"
+       "ALTER TABLE audit RENAME TO audit_log;"
+       "CREATE TEMP TABLE scratch AS SELECT city, count(*) AS n FROM users GROUP BY city;"
+       "ATTACH ':memory:' AS other;"
+       "CREATE TABLE other.copy AS SELECT * FROM users WHERE id <= 100;"
+       "SAVEPOINT sp1; DELETE FROM other.copy WHERE id > 50; ROLLBACK TO sp1; RELEASE sp1;"
+       "CREATE INDEX users_score ON users(score, city);"
+       "ANALYZE;"
+       "VACUUM;");
+  report("view", "SELECT count(*), sum(length(name)) FROM rich");
+  report("audit", "SELECT count(*) FROM audit_log");
+  report("upsert", "SELECT count(*), sum(v) FROM kv");
+  report("generated", "SELECT sum(area) FROM shapes");
+  report("attached", "SELECT count(*), sum(id) FROM other.copy");
+  report("cte", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
+                "SELECT count(*), sum(i) FROM n");
+  report("window", "SELECT count(*), sum(r) FROM (SELECT rank() OVER (PARTITION BY city ORDER BY "
+                   "score DESC) AS r FROM users)");
+  report("json", "SELECT count(*), sum(json_extract(j, '$.s')) FROM (SELECT json_object('id', id, "
+                 "'s', score) AS j FROM users WHERE id < 500)");
+  report("strings", "SELECT sum(length(printf('%08d-%s', id, upper(name)))), "
+                    "sum(instr(name, '-')), length(group_concat(substr(name, 1, 3), ',')) "
+                    "FROM users WHERE id < 300");
+  report("subquery", "SELECT count(*) FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE "
+                     "o.user = u.id AND o.amount > 400) AND u.city IN (SELECT city FROM scratch "
+                     "WHERE n > 10)");
+  report("compound", "SELECT count(*) FROM (SELECT city FROM users UNION SELECT amount FROM orders "
+                     "EXCEPT SELECT 3 INTERSECT SELECT 4)");
+  report("returning", "SELECT count(*) FROM shapes");
+  exec("DELETE FROM shapes WHERE w = 2 RETURNING area;");
+  exec("EXPLAIN QUERY PLAN SELECT * FROM users WHERE city = 3 ORDER BY score;");
+  report("integrity", "SELECT count(*) FROM pragma_integrity_check");
+  exec("DROP TRIGGER users_upd; DROP VIEW rich; DETACH other;");
   sqlite3_close(db);
   return 0;
 }

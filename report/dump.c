@@ -63,6 +63,13 @@ static int d_event(void *ud, const memscope_trace_event *e) {
     fprintf(out, "scope_exit t=%llu thread=%llu site=%llu ptr=0x%llx exit=%llu\n", t, th, site,
             ptr, (unsigned long long)e->exit_site);
     break;
+  case MEMSCOPE_EV_SAMPLED:
+    fprintf(out, "sampled t=%llu thread=%llu site=%llu ptr=0x%llx size=%llu weight=%.9g\n", t, th,
+            site, ptr, (unsigned long long)e->size, e->weight);
+    break;
+  case MEMSCOPE_EV_HANDOFF:
+    fprintf(out, "handoff t=%llu thread=%llu site=%llu ptr=0x%llx\n", t, th, site, ptr);
+    break;
   }
   return 0;
 }
@@ -72,6 +79,11 @@ static int d_message(void *ud, uint64_t t, const char *text, size_t len) {
   fprintf(out, "message t=%llu text=", (unsigned long long)t);
   memscope_write_quoted(out, text, len);
   putc('\n', out);
+  return 0;
+}
+
+static int d_sampling(void *ud, uint64_t t, uint64_t mean) {
+  fprintf(ud, "sampling t=%llu mean=%llu\n", (unsigned long long)t, (unsigned long long)mean);
   return 0;
 }
 
@@ -90,8 +102,8 @@ static int d_end(void *ud, const memscope_trace_end *e) {
 }
 
 int memscope_view_dump(FILE *out, const char *path, memscope_read_result *res) {
-  static const memscope_reader_callbacks cb = {d_header,  d_site, d_thread, d_event,
-                                               d_message, d_end,  NULL};
+  static const memscope_reader_callbacks cb = {d_header, d_site,  d_thread, d_event,
+                                               d_message, d_end,  NULL,     d_sampling};
   memscope_read_file(path, 0, &cb, out, res);
   return ferror(out) ? -1 : 0;
 }

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum view_id { VIEW_SUMMARY, VIEW_LEAKS, VIEW_DUMP, VIEW_COUNT } view_id;
+typedef enum view_id { VIEW_SUMMARY, VIEW_LEAKS, VIEW_DUMP, VIEW_SITES, VIEW_TYPES, VIEW_VARS,
+                       VIEW_THREADS, VIEW_PEAK, VIEW_TIMELINE, VIEW_DIFF, VIEW_FOLDED, VIEW_PPROF,
+                       VIEW_HTML, VIEW_COUNT } view_id;
 
-static const char *const view_names[VIEW_COUNT] = {"summary", "leaks", "dump"};
+static const char *const view_names[VIEW_COUNT] = {"summary", "leaks", "dump", "sites", "types",
+                                                    "vars", "threads", "peak", "timeline", "diff",
+                                                    "folded", "pprof", "html"};
 
 static const char *const tool_help =
     "usage: memscope-report [VIEW] [OPTIONS] TRACE\n"
@@ -18,10 +22,26 @@ static const char *const tool_help =
     "  summary   totals, peak live bytes, top sites and types, leaks (the default)\n"
     "  leaks     blocks still live at exit, grouped by allocation site\n"
     "  dump      the trace as text, one line per record or event\n"
+    "  sites     allocation sites: bytes, count, live, peak share, mean size, lifetimes\n"
+    "  types     the same grouped by allocated type\n"
+    "  vars      the same grouped by receiving variable or field\n"
+    "  threads   the same per allocating thread\n"
+    "  peak      what was live at the peak of live bytes, by site and by type\n"
+    "  timeline  live bytes over time as a text chart\n"
+    "  diff      compares two traces (diff A B) site by site: growth, new and removed sites\n"
+    "  folded    folded stacks (file;function;site bytes) for flame graph tools\n"
+    "  pprof     a gzipped pprof profile (alloc/inuse objects and space) for pprof tools\n"
+    "  html      one self-contained HTML page: chart, sortable tables, leaks, flame view\n"
     "\n"
     "Options (anywhere on the line):\n"
     "  --top N         rows per table (summary: 10; leaks: all)\n"
     "  --fail-on-leak  leaks: exit with status 3 when blocks are live at exit\n"
+    "  --sort KEY      tables: order by bytes, count, live (at exit) or mean (size)\n"
+    "  --filter RE     only sites whose file or function matches the extended regex RE\n"
+    "  --json          one JSON document instead of text (every view but the exports)\n"
+    "  --width N       timeline: columns of the chart\n"
+    "  -o FILE         folded, pprof, html: write to FILE instead of standard output\n"
+    "  --live          folded: bytes live at exit instead of bytes allocated\n"
     "  -h, --help      this help; VIEW --help for the help of one view\n"
     "\n"
     "Exit status:\n"
@@ -32,7 +52,7 @@ static const char *const tool_help =
     "  3  leaks --fail-on-leak: blocks were live at exit\n";
 
 static const char *const view_help[VIEW_COUNT] = {
-    "usage: memscope-report [summary] [--top N] TRACE\n"
+    "usage: memscope-report [summary] [--top N] [--filter REGEX] [--json] TRACE\n"
     "\n"
     "Prints the program, pid, duration, threads, allocation and free totals, peak live bytes\n"
     "and when it was reached, the allocation rate, the top N sites by bytes and by count, the\n"
@@ -40,21 +60,36 @@ static const char *const view_help[VIEW_COUNT] = {
     "accounting (events seen, recorded, dropped, buffers, bytes written, runtime memory).\n"
     "Every site is shown as: function() file:line:col  type  -> variable\n"
     "\n"
-    "  --top N   rows per table (default 10)\n"
+    "With sampled traces, estimated figures are marked ~ and followed by a confidence note;\n"
+    "changes of the sampling mean (SAMPLING records) are listed.\n"
+    "\n"
+    "  --top N        rows per table (default 10)\n"
+    "  --filter RE    tables: only sites whose file or function matches the extended regex RE\n"
+    "  --json         one JSON document (docs/report.md describes it)\n"
     "\n"
     "Exit status: 0 complete trace, 1 usage or cannot open, 2 corrupt or incomplete trace.\n",
-    "usage: memscope-report leaks [--top N] [--fail-on-leak] TRACE\n"
+    "usage: memscope-report leaks [--top N] [--fail-on-leak] [--sort bytes|count|mean]\n"
+    "                             [--filter REGEX] [--json] TRACE\n"
     "\n"
     "Lists the blocks still live at exit, grouped by allocation site, largest first: bytes,\n"
     "blocks, kind and site (function() file:line:col  type  -> variable). For an incomplete\n"
-    "trace these are the blocks live where the valid data ends.\n"
+    "trace these are the blocks live where the valid data ends. Under each site, one line per\n"
+    "fate of its blocks, from the last ownership event of each block (scope exits and\n"
+    "hand-offs of instrumented local variables):\n"
+    "  N bytes in K blocks: allocated at FILE:LINE:COL as `TYPE` into `VAR`; last owner `V`\n"
+    "  went out of scope at FILE:LINE:COL (the `return` that left it) in F() without a free\n"
+    "and likewise \"was overwritten at\", \"handed on: stored into `DEST` at\", \"returned to\n"
+    "the caller at\", or \"no owner went out of scope (still referenced at exit)\".\n"
     "\n"
     "  --top N          list only the N largest sites (default: all)\n"
     "  --fail-on-leak   exit with status 3 when any block is live at exit (for CI)\n"
+    "  --sort KEY       bytes (default), count (blocks) or mean (block size)\n"
+    "  --filter RE      only sites whose file or function matches the extended regex RE\n"
+    "  --json           one JSON document with the fates of each site (docs/report.md)\n"
     "\n"
     "Exit status: 0 no leaks or no --fail-on-leak, 1 usage or cannot open, 2 corrupt or\n"
     "incomplete trace (takes precedence), 3 leaks found with --fail-on-leak.\n",
-    "usage: memscope-report dump TRACE\n"
+    "usage: memscope-report dump [--json] TRACE\n"
     "\n"
     "Prints the trace as text, in file order, one line per header, site, thread, event,\n"
     "message and end record, fields as key=value:\n"
@@ -66,11 +101,18 @@ static const char *const view_help[VIEW_COUNT] = {
     "  free t=0 thread=1 site=4 ptr=0x5581a0\n"
     "  realloc t=1 thread=1 site=5 old=0x5581a0 ptr=0x5582b0 size=32\n"
     "  scope_exit t=1 thread=1 site=6 ptr=0x5582b0 exit=7\n"
+    "  sampled t=2 thread=1 site=3 ptr=0x5583c0 size=64 weight=8192.5\n"
+    "  handoff t=2 thread=1 site=8 ptr=0x5583c0\n"
+    "  sampling t=3 mean=524288\n"
     "  message t=5 text=\"...\"\n"
     "  end events_seen=10 events_recorded=10 ...\n"
-    "Strings are quoted with C escapes; t is in ms since the trace started.\n"
+    "Strings are quoted with C escapes; t is in ms since the trace started. With --json, one\n"
+    "document {\"view\": \"dump\", \"records\": [...], \"complete\", \"error\"}.\n"
     "\n"
     "Exit status: 0 complete trace, 1 usage or cannot open, 2 corrupt or incomplete trace.\n",
+    memscope_help_sites, memscope_help_types, memscope_help_vars, memscope_help_threads,
+    memscope_help_peak, memscope_help_timeline, memscope_help_diff,
+    memscope_help_folded, memscope_help_pprof, memscope_help_html,
 };
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -107,8 +149,7 @@ static int run_model_view(view_id view, const memscope_view_opts *o) {
   memscope_model_finish(&m);
   int rc = 0;
   if (m.have_header) {
-    rc = view == VIEW_SUMMARY ? memscope_view_summary(stdout, &m, &res, o)
-                              : memscope_view_leaks(stdout, &m, &res, o);
+    rc = memscope_view_run(view_names[view], stdout, &m, &res, o);
   }
   fflush(stdout);
   int status = read_status(&res);
@@ -124,7 +165,7 @@ static int run_model_view(view_id view, const memscope_view_opts *o) {
 
 int main(int argc, char **argv) {
   int view = -1, help = 0;
-  memscope_view_opts o = {NULL, 0, 0};
+  memscope_view_opts o = {0};
   const char *bad_option = NULL;
   int options_done = 0;
   for (int i = 1; i < argc; i++) {
@@ -133,11 +174,20 @@ int main(int argc, char **argv) {
       if (!strcmp(a, "--")) options_done = 1;
       else if (!strcmp(a, "-h") || !strcmp(a, "--help")) help = 1;
       else if (!strcmp(a, "--fail-on-leak")) o.fail_on_leak = 1;
+      else if (!strcmp(a, "--live")) o.live = 1;
+      else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strncmp(a, "--output=", 9)) {
+        o.output = !strncmp(a, "--output=", 9) ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!o.output || !o.output[0]) return usage_error("%s needs a file name", a);
+      }
       else if (!strcmp(a, "--top") || !strncmp(a, "--top=", 6)) {
         const char *v = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
         if (!v) return usage_error("%s needs a number", a);
         if (parse_top(v, &o.top)) return usage_error("--top: expected a positive number, got '%s'", v);
-      } else if (!bad_option) bad_option = a;
+      } else {
+        int k = memscope_view_option(argc, argv, &i, &o);
+        if (k < 0) return MEMSCOPE_EXIT_USAGE;
+        if (k == 0 && !bad_option) bad_option = a;
+      }
       continue;
     }
     if (view < 0 && !o.trace) {
@@ -155,6 +205,10 @@ int main(int argc, char **argv) {
           return usage_error("the view '%s' must come before the trace file", a);
       return usage_error("unknown view '%s'", o.trace);
     }
+    if (o.trace && view == VIEW_DIFF && !o.trace2) {
+      o.trace2 = a;
+      continue;
+    }
     if (o.trace) return usage_error("one trace file expected, got a second one: '%s'", a);
     o.trace = a;
   }
@@ -167,10 +221,17 @@ int main(int argc, char **argv) {
   if (!o.trace) return usage_error("no trace file given%s", "");
   if (o.fail_on_leak && view != VIEW_LEAKS)
     return usage_error("--fail-on-leak belongs to the leaks view, not %s", view_names[view]);
+  if ((o.output || o.live) && view < VIEW_FOLDED)
+    return usage_error("%s applies to the folded, pprof and html views", o.live ? "--live" : "-o");
+  if (view >= VIEW_FOLDED && o.top) return usage_error("--top does not apply to %s", view_names[view]);
+  if (memscope_view_prepare(view_names[view], &o)) return MEMSCOPE_EXIT_USAGE;
+  if (view >= VIEW_FOLDED) return memscope_export_run(view_names[view], &o);
+  if (view == VIEW_DIFF) return memscope_view_diff_run(&o);
   if (view == VIEW_DUMP && o.top) return usage_error("--top does not apply to %s", "dump");
   if (view == VIEW_DUMP) {
     memscope_read_result res;
-    int rc = memscope_view_dump(stdout, o.trace, &res);
+    int rc = o.json ? memscope_view_dump_json(stdout, o.trace, &res)
+                    : memscope_view_dump(stdout, o.trace, &res);
     fflush(stdout);
     int status = read_status(&res);
     if (rc || ferror(stdout)) {

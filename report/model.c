@@ -1,16 +1,9 @@
-/* model.c: builds the aggregate model of a trace from the reader's callbacks. */
-#include "blocks.h"
+/* model.c: the aggregate model of a trace: sites, threads, header, messages, sampling, END. */
+#include "model_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Events naming a site or thread nobody described create an entry only below this bound. */
-#define MODEL_AUTO_ID_LIMIT 65536u
-/* Replaced blocks kept per pointer while their free has not been seen. */
-#define MODEL_GHOSTS_PER_PTR 4
-/* Frees of one pointer waiting for an alloc from another thread. */
-#define MODEL_ORPHANS_PER_PTR 64
 
 static char *dupstr(const char *s) {
   size_t n = strlen(s) + 1;
@@ -19,7 +12,7 @@ static char *dupstr(const char *s) {
   return d;
 }
 
-static int model_fail(memscope_model *m, const char *what) {
+int _memscope_model_fail(memscope_model *m, const char *what) {
   snprintf(m->error, sizeof m->error, "%s", what);
   return MEMSCOPE_READ_ENOMEM;
 }
@@ -28,7 +21,7 @@ const char *memscope_kind_name(uint64_t kind) {
   static const char *names[] = {"unknown",       "malloc",         "calloc",       "realloc",
                                 "free",          "strdup",         "strndup",      "aligned_alloc",
                                 "posix_memalign", "reallocarray",  "custom_alloc", "custom_free",
-                                "variable",      "exit"};
+                                "variable",      "exit",           "handoff"};
   return kind < sizeof names / sizeof names[0] ? names[kind] : NULL;
 }
 
@@ -61,8 +54,8 @@ static uint32_t site_new(memscope_model *m, uint64_t id) {
 }
 
 /* Index of site 'id', created when missing and 'create'; 0 (the unknown site) otherwise. */
-static uint32_t site_get(memscope_model *m, uint64_t id, int create) {
-  if (likely(id < m->site_index_len && m->site_index[id] != 0)) return m->site_index[id];
+uint32_t _memscope_site_slow(memscope_model *m, uint64_t id, int create) {
+  if (id < m->site_index_len && m->site_index[id] != 0) return m->site_index[id];
   if (id == 0 || id >= MEMSCOPE_MODEL_MAX_ID || !create) return 0;
   if (id >= m->site_index_len && index_grow(&m->site_index, &m->site_index_len, id)) return 0;
   uint32_t i = site_new(m, id);
@@ -85,8 +78,8 @@ static uint32_t thread_new(memscope_model *m, uint64_t id) {
   return m->nthreads++;
 }
 
-static uint32_t thread_get(memscope_model *m, uint64_t id, int create) {
-  if (likely(id < m->thread_index_len && m->thread_index[id] != 0)) return m->thread_index[id];
+uint32_t _memscope_thread_slow(memscope_model *m, uint64_t id, int create) {
+  if (id < m->thread_index_len && m->thread_index[id] != 0) return m->thread_index[id];
   if (id == 0 || id >= MEMSCOPE_MODEL_MAX_ID || !create) return 0;
   if (id >= m->thread_index_len && index_grow(&m->thread_index, &m->thread_index_len, id))
     return 0;
@@ -110,6 +103,10 @@ int memscope_model_init(memscope_model *m) {
   m->sites[0].sizeof_type = dupstr("");
   m->sites[0].var_name = dupstr("");
   m->threads[0].name = dupstr("");
+  m->sample_mode = dupstr("");
+  if (!m->sites[0].file || !m->sites[0].function || !m->sites[0].type_name ||
+      !m->sites[0].sizeof_type || !m->sites[0].var_name || !m->threads[0].name || !m->sample_mode)
+    return MEMSCOPE_READ_ENOMEM;
   return 0;
 }
 
@@ -117,13 +114,15 @@ void memscope_model_free(memscope_model *m) {
   for (uint32_t i = 0; i < m->nsites; i++) {
     memscope_msite *s = &m->sites[i];
     free(s->file), free(s->function), free(s->type_name), free(s->sizeof_type), free(s->var_name);
+    free(s->life);
   }
   for (uint32_t i = 0; i < m->nthreads; i++) free(m->threads[i].name);
   for (uint32_t i = 0; i < m->nmessages; i++) free(m->messages[i]);
   for (size_t i = 0; i < m->nend; i++) free((char *)m->end[i].key), free((char *)m->end[i].s);
   free(m->sites), free(m->site_index), free(m->ident), free(m->threads), free(m->thread_index);
   free(m->messages), free(m->message_t), free(m->end), free(m->buckets);
-  free(m->program), free(m->clock);
+  free(m->program), free(m->clock), free(m->sample_mode);
+  free(m->owners), free(m->owner_set), free(m->samplings);
   _memscope_ptab_free(&m->live);
   _memscope_ptab_free(&m->orphans);
   _memscope_ptab_free(&m->ghosts);
@@ -141,7 +140,13 @@ static int on_header(void *ud, const memscope_trace_header *h) {
   free(m->program), free(m->clock);
   m->program = dupstr(h->program);
   m->clock = dupstr(h->clock);
-  return m->program && m->clock ? 0 : model_fail(m, "out of memory");
+  for (size_t i = 0; i < h->noptions; i++)
+    if (h->options[i].type == MEMSCOPE_KV_STR && !strcmp(h->options[i].key, "sample")) {
+      free(m->sample_mode);
+      m->sample_mode = dupstr(h->options[i].s);
+      if (!m->sample_mode) return _memscope_model_fail(m, "out of memory");
+    }
+  return m->program && m->clock ? 0 : _memscope_model_fail(m, "out of memory");
 }
 
 /* Stable identity of a site: (file, function, line, column, kind, type_name). */
@@ -185,6 +190,19 @@ static int ident_insert(memscope_model *m, uint32_t idx) {
   return 0;
 }
 
+uint32_t memscope_model_find_ident(const memscope_model *m, const memscope_msite *s) {
+  if (!m->ident_cap || !s->defined) return 0;
+  uint64_t h = site_ident(s);
+  for (uint32_t j = (uint32_t)h & (m->ident_cap - 1); m->ident[j]; j = (j + 1) & (m->ident_cap - 1)) {
+    const memscope_msite *o = &m->sites[m->ident[j]];
+    if (o->line == s->line && o->column == s->column && o->kind == s->kind &&
+        !strcmp(o->file, s->file) && !strcmp(o->function, s->function) &&
+        !strcmp(o->type_name, s->type_name))
+      return m->ident[j];
+  }
+  return 0;
+}
+
 /* An earlier described site with the identity of ts, or 0. */
 static uint32_t ident_find(const memscope_model *m, const memscope_trace_site *ts) {
   if (!m->ident_cap) return 0;
@@ -206,14 +224,14 @@ static int on_site(void *ud, const memscope_trace_site *ts) {
     uint32_t same = ident_find(m, ts);
     if (same) {
       if (ts->id >= m->site_index_len && index_grow(&m->site_index, &m->site_index_len, ts->id))
-        return model_fail(m, "out of memory");
+        return _memscope_model_fail(m, "out of memory");
       m->site_index[ts->id] = same;
       m->sites_merged++;
       return 0;
     }
   }
-  uint32_t i = site_get(m, ts->id, 1);
-  if (i == 0) return model_fail(m, "out of memory");
+  uint32_t i = _memscope_site_slow(m, ts->id, 1);
+  if (i == 0) return _memscope_model_fail(m, "out of memory");
   memscope_msite *s = &m->sites[i];
   if (s->defined) return 0; /* the first description wins */
   s->defined = 1;
@@ -224,20 +242,20 @@ static int on_site(void *ud, const memscope_trace_site *ts) {
   s->var_name = dupstr(ts->var_name);
   if (!s->file || !s->function || !s->type_name || !s->sizeof_type || !s->var_name ||
       ident_insert(m, i))
-    return model_fail(m, "out of memory");
+    return _memscope_model_fail(m, "out of memory");
   return 0;
 }
 
 static int on_thread(void *ud, const memscope_trace_thread *tt) {
   memscope_model *m = ud;
-  uint32_t i = thread_get(m, tt->id, 1);
+  uint32_t i = _memscope_thread_slow(m, tt->id, 1);
   if (i == 0) return 0; /* index 0 or out of range: events count as an unknown thread */
   memscope_mthread *t = &m->threads[i];
   if (t->defined) return 0;
   t->defined = 1;
   t->os_tid = tt->os_tid;
   t->name = dupstr(tt->name);
-  return t->name ? 0 : model_fail(m, "out of memory");
+  return t->name ? 0 : _memscope_model_fail(m, "out of memory");
 }
 
 static int on_message(void *ud, uint64_t t, const char *text, size_t len) {
@@ -245,15 +263,15 @@ static int on_message(void *ud, uint64_t t, const char *text, size_t len) {
   if (m->nmessages == m->messages_cap) {
     uint32_t cap = m->messages_cap ? 2 * m->messages_cap : 8;
     char **nm = realloc(m->messages, cap * sizeof *nm);
-    if (!nm) return model_fail(m, "out of memory");
+    if (!nm) return _memscope_model_fail(m, "out of memory");
     m->messages = nm;
     uint64_t *nt = realloc(m->message_t, cap * sizeof *nt);
-    if (!nt) return model_fail(m, "out of memory");
+    if (!nt) return _memscope_model_fail(m, "out of memory");
     m->message_t = nt;
     m->messages_cap = cap;
   }
   char *copy = malloc(len + 1);
-  if (!copy) return model_fail(m, "out of memory");
+  if (!copy) return _memscope_model_fail(m, "out of memory");
   memcpy(copy, text, len);
   copy[len] = 0;
   m->messages[m->nmessages] = copy;
@@ -265,13 +283,13 @@ static int on_end(void *ud, const memscope_trace_end *e) {
   memscope_model *m = ud;
   m->have_end = 1;
   m->end = calloc(e->n ? e->n : 1, sizeof *m->end);
-  if (!m->end) return model_fail(m, "out of memory");
+  if (!m->end) return _memscope_model_fail(m, "out of memory");
   for (size_t i = 0; i < e->n; i++) {
     m->end[i] = e->items[i];
     m->end[i].key = dupstr(e->items[i].key);
     m->end[i].s = e->items[i].s ? dupstr(e->items[i].s) : NULL;
     m->nend++;
-    if (!m->end[i].key || (e->items[i].s && !m->end[i].s)) return model_fail(m, "out of memory");
+    if (!m->end[i].key || (e->items[i].s && !m->end[i].s)) return _memscope_model_fail(m, "out of memory");
   }
   return 0;
 }
@@ -281,171 +299,20 @@ int memscope_model_end_get(const memscope_model *m, const char *key, uint64_t *o
   return memscope_end_get(&e, key, out);
 }
 
-/* ---------------------------------------------------------------------------------------------
-   Events
------------------------------------------------------------------------------------------------- */
-#define TRY_TL(m, t, d)                                                                         \
-  do {                                                                                          \
-    if (unlikely(_memscope_timeline_add((m), (t), (d)))) return model_fail((m), "out of memory"); \
-  } while (0)
-
-/* Releases a live block at time t (by FREE when 'by_free', else by REALLOC). */
-static int release(memscope_model *m, memscope_block *b, uint64_t t, int by_free) {
-  memscope_msite *s = &m->sites[b->site];
-  uint64_t size = b->size;
-  s->frees++, s->freed_bytes += size;
-  s->live--, s->live_bytes -= size;
-  m->live_blocks--, m->live_bytes -= size;
-  if (by_free) m->frees++, m->freed_bytes += size;
-  else m->realloc_releases++, m->realloc_moved_bytes += size;
-  _memscope_ptab_remove(&m->live, b);
-  TRY_TL(m, t, -(int64_t)size);
-  return 0;
-}
-
-/* A free seen before the alloc of its block: the earliest orphan of ptr freed by another thread
-   not before t. */
-static memscope_block *orphan_match(memscope_model *m, uint64_t ptr, uint32_t thread, uint64_t t) {
-  memscope_block *best = NULL;
-  for (memscope_block *o = _memscope_ptab_find(&m->orphans, ptr); o;
-       o = _memscope_ptab_next(&m->orphans, o))
-    if (o->thread != thread && o->time >= t && (!best || o->time < best->time)) best = o;
-  return best;
-}
-
-/* A block replaced by a newer alloc of its pointer that this free (at t) may have released: the
-   latest one born not after t. */
-static memscope_block *ghost_match(memscope_model *m, uint64_t ptr, uint64_t t) {
-  memscope_block *best = NULL;
-  for (memscope_block *g = _memscope_ptab_find(&m->ghosts, ptr); g;
-       g = _memscope_ptab_next(&m->ghosts, g))
-    if (g->time <= t && (!best || g->time > best->time)) best = g;
-  return best;
-}
-
-static int birth(memscope_model *m, uint64_t ptr, uint64_t size, uint64_t t, uint32_t si,
-                 uint32_t ti) {
-  memscope_msite *s = &m->sites[si];
-  s->allocs++, s->alloc_bytes += size;
-  if (size > s->max_size) s->max_size = size;
-  m->allocs++, m->alloc_bytes += size;
-  m->threads[ti].allocs++, m->threads[ti].alloc_bytes += size;
-  if (unlikely(m->orphans.count != 0)) {
-    memscope_block *o = orphan_match(m, ptr, ti, t);
-    if (o) { /* born and already released by another thread */
-      s->frees++, s->freed_bytes += size;
-      m->frees++, m->freed_bytes += size;
-      m->cross_thread_matched++;
-      uint64_t tf = o->time;
-      _memscope_ptab_remove(&m->orphans, o);
-      TRY_TL(m, t, (int64_t)size);
-      TRY_TL(m, tf, -(int64_t)size);
-      return 0;
-    }
-  }
-  int existed;
-  memscope_block *b = _memscope_ptab_put(&m->live, ptr, 0, &existed);
-  if (unlikely(!b)) return model_fail(m, "out of memory");
-  if (unlikely(existed)) { /* the old block's free has not been seen (yet) */
-    int dup, same = 0;
-    memscope_block *oldest = NULL;
-    for (memscope_block *g = _memscope_ptab_find(&m->ghosts, ptr); g;
-         g = _memscope_ptab_next(&m->ghosts, g))
-      if (same++, !oldest || g->time < oldest->time) oldest = g;
-    if (same >= MODEL_GHOSTS_PER_PTR) _memscope_ptab_remove(&m->ghosts, oldest);
-    memscope_block *g = _memscope_ptab_put(&m->ghosts, ptr, 1, &dup);
-    if (!g) return model_fail(m, "out of memory");
-    *g = *b;
-    g->aux = t;
-    memscope_msite *os = &m->sites[b->site];
-    os->live--, os->live_bytes -= b->size;
-    m->live_blocks--, m->live_bytes -= b->size;
-    m->overwritten++;
-    TRY_TL(m, t, -(int64_t)b->size);
-  }
-  b->size = size, b->time = t, b->site = si, b->thread = ti;
-  s->live++, s->live_bytes += size;
-  m->live_blocks++, m->live_bytes += size;
-  TRY_TL(m, t, (int64_t)size);
-  return 0;
-}
-
-static int on_free(memscope_model *m, uint64_t ptr, uint64_t t, uint32_t ti) {
-  if (unlikely(ptr == 0)) {
-    m->free_null++;
-    return 0;
-  }
-  memscope_block *b = _memscope_ptab_find(&m->live, ptr);
-  if (likely(b != NULL) && (b->thread == ti || t >= b->time)) {
-    m->threads[ti].frees++;
-    return release(m, b, t, 1);
-  }
-  if (m->ghosts.count) {
-    memscope_block *g = ghost_match(m, ptr, t);
-    if (g) { /* the free of a block that an alloc of the same pointer replaced */
-      memscope_msite *s = &m->sites[g->site];
-      s->frees++, s->freed_bytes += g->size;
-      m->frees++, m->freed_bytes += g->size;
-      m->threads[ti].frees++;
-      m->overwritten--;
-      m->cross_thread_matched++;
-      uint64_t replaced = g->aux, size = g->size;
-      _memscope_ptab_remove(&m->ghosts, g);
-      TRY_TL(m, replaced, (int64_t)size);
-      TRY_TL(m, t, -(int64_t)size);
-      return 0;
-    }
-  }
-  /* pending frees of one pointer are bounded: the oldest gives way (frees of blocks allocated
-     where the trace cannot see would otherwise pile up) */
-  unsigned same = 0;
-  memscope_block *oldest = NULL;
-  for (memscope_block *o = _memscope_ptab_find(&m->orphans, ptr); o;
-       o = _memscope_ptab_next(&m->orphans, o))
-    if (same++, !oldest || o->time < oldest->time) oldest = o;
-  if (same >= MODEL_ORPHANS_PER_PTR) {
-    _memscope_ptab_remove(&m->orphans, oldest);
-    m->orphans_dropped++;
-  }
-  int dup;
-  memscope_block *o = _memscope_ptab_put(&m->orphans, ptr, 1, &dup);
-  if (!o) return model_fail(m, "out of memory");
-  o->time = t, o->thread = ti;
-  m->threads[ti].frees++;
-  return 0;
-}
-
-static int on_event(void *ud, const memscope_trace_event *e) {
+static int on_sampling(void *ud, uint64_t t, uint64_t mean) {
   memscope_model *m = ud;
-  m->events++;
-  if (e->t > m->last_t) m->last_t = e->t;
-  uint32_t si = site_get(m, e->site, e->site < MODEL_AUTO_ID_LIMIT);
-  uint32_t ti = thread_get(m, e->thread, e->thread < MODEL_AUTO_ID_LIMIT);
-  memscope_msite *s = &m->sites[si];
-  if (unlikely(!s->defined) && e->site != 0) m->unknown_site_events++;
-  s->calls++;
-  m->threads[ti].events++;
-  switch (e->op) {
-  case MEMSCOPE_EV_ALLOC:
-    if (unlikely(e->ptr == 0)) return 0; /* a failed allocation */
-    return birth(m, e->ptr, e->size, e->t, si, ti);
-  case MEMSCOPE_EV_FREE: return on_free(m, e->ptr, e->t, ti);
-  case MEMSCOPE_EV_REALLOC: {
-    m->reallocs++;
-    s->reallocs++;
-    if (e->ptr == 0 && e->size != 0) return 0; /* failed: the old block stays */
-    if (e->old != 0) {
-      memscope_block *b = _memscope_ptab_find(&m->live, e->old);
-      if (b) {
-        int rc = release(m, b, e->t, 0);
-        if (rc) return rc;
-      } else m->realloc_unknown++;
-    }
-    return e->ptr ? birth(m, e->ptr, e->size, e->t, si, ti) : 0;
+  if (m->nsamplings == m->samplings_cap) {
+    uint32_t cap = m->samplings_cap ? 2 * m->samplings_cap : 16;
+    memscope_sampling *ns = realloc(m->samplings, cap * sizeof *ns);
+    if (!ns) return _memscope_model_fail(m, "out of memory");
+    m->samplings = ns, m->samplings_cap = cap;
   }
-  case MEMSCOPE_EV_SCOPE_EXIT: m->scope_exits++; return 0;
-  default: return 0;
-  }
+  m->samplings[m->nsamplings++] = (memscope_sampling){t, mean};
+  return 0;
+}
+
+int memscope_model_estimated(const memscope_model *m) {
+  return m->samples > 0 || (m->sample_mode[0] && strcmp(m->sample_mode, "all"));
 }
 
 static const char *on_error(void *ud) {
@@ -454,13 +321,15 @@ static const char *on_error(void *ud) {
 }
 
 const memscope_reader_callbacks *memscope_model_callbacks(void) {
-  static const memscope_reader_callbacks cb = {on_header, on_site,  on_thread, on_event,
-                                               on_message, on_end, on_error};
+  static const memscope_reader_callbacks cb = {
+      on_header, on_site, on_thread, _memscope_model_on_event, on_message, on_end, on_error,
+      on_sampling};
   return &cb;
 }
 
 void memscope_model_finish(memscope_model *m) {
   _memscope_timeline_peak(m, &m->peak_bytes, &m->peak_t);
+  _memscope_model_settle_peak(m);
   m->free_unknown = m->orphans.count + m->orphans_dropped;
 }
 

@@ -11,6 +11,12 @@
 #define MEMSCOPE_MODEL_MAX_ID (1u << 24)
 /* The timeline keeps at most this many buckets; their width doubles when the trace is longer. */
 #define MEMSCOPE_TIMELINE_MAX_BUCKETS (1u << 20)
+/* Lifetime histograms: one bucket per ms below MEMSCOPE_LIFE_EXACT ms, then MEMSCOPE_LIFE_SUB
+   buckets per doubling (values within 1/MEMSCOPE_LIFE_SUB), up to 2^MEMSCOPE_LIFE_BITS ms. */
+#define MEMSCOPE_LIFE_EXACT 64u
+#define MEMSCOPE_LIFE_SUB 8u
+#define MEMSCOPE_LIFE_BITS 40u
+#define MEMSCOPE_LIFE_BUCKETS (MEMSCOPE_LIFE_EXACT + (MEMSCOPE_LIFE_BITS - 6u) * MEMSCOPE_LIFE_SUB)
 
 typedef struct memscope_msite {
   uint64_t id;
@@ -24,8 +30,13 @@ typedef struct memscope_msite {
   uint64_t live, live_bytes;   /* of those, still live */
   uint64_t max_size;
   /* events naming this site */
-  uint64_t calls;       /* ALLOC, FREE, REALLOC or SCOPE_EXIT events with this site */
+  uint64_t calls;       /* events with this site: ALLOC, FREE, REALLOC, SAMPLED, SCOPE_EXIT, HANDOFF */
   uint64_t reallocs;    /* REALLOC events with this site */
+  /* at the peak of live bytes (in file order; see memscope_model.fo_peak_bytes) */
+  uint64_t peak_live, peak_live_bytes, peak_epoch;
+  /* lifetimes of the released blocks: NULL until one, else MEMSCOPE_LIFE_BUCKETS counts */
+  uint64_t *life;
+  double wcarry;        /* sampled blocks: the fraction of a block carried to the next one */
 } memscope_msite;
 
 typedef struct memscope_mthread {
@@ -33,17 +44,36 @@ typedef struct memscope_mthread {
   char *name;
   int defined;
   uint64_t allocs, alloc_bytes, frees, events;
+  uint64_t freed_bytes;            /* of blocks it allocated, released by any thread */
+  uint64_t live, live_bytes;       /* blocks it allocated that are still live */
+  uint64_t peak_live, peak_live_bytes, peak_epoch; /* of those, at the peak (file order) */
 } memscope_mthread;
 
-/* A live block. */
+/* A live block. Sizes and counts of sampled blocks are estimates: what the block stands for. */
 typedef struct memscope_block {
   uint64_t ptr;   /* 0 = empty slot */
-  uint64_t size;
+  uint64_t size;  /* bytes (sampled: size * weight, rounded) */
   uint64_t time;  /* birth, ms */
   uint64_t aux;   /* ghosts: when the block was replaced */
   uint32_t site;  /* index in sites */
   uint32_t thread;/* index in threads */
+  uint32_t count; /* blocks it stands for: 1, or the weight of a sampled block */
+  uint32_t owner; /* last ownership event: index in owners, 0 = none */
 } memscope_block;
+
+/* An ownership event kind, as kept for a block (lifetimes.c classifies it into a fate). */
+#define MEMSCOPE_OWN_EXIT    1 /* SCOPE_EXIT: variable site 'var', exit site 'where' (0 = unknown) */
+#define MEMSCOPE_OWN_HANDOFF 2 /* HANDOFF: handoff site 'where' */
+
+typedef struct memscope_owner {
+  uint32_t kind;  /* MEMSCOPE_OWN_* */
+  uint32_t var;   /* site index of the variable (EXIT) */
+  uint32_t where; /* site index of the exit point or the handoff */
+} memscope_owner;
+
+typedef struct memscope_sampling {
+  uint64_t t, mean;
+} memscope_sampling;
 
 /* Open-addressing table of blocks keyed by pointer; 'multi' tables allow several entries with
    the same pointer (orphan frees, overwritten blocks). */
@@ -91,7 +121,9 @@ typedef struct memscope_model {
   uint64_t realloc_unknown;           /* REALLOC whose old block is unknown */
   uint64_t overwritten;               /* ALLOC of a pointer already live, block not yet freed */
   uint64_t cross_thread_matched;      /* frees matched to a later-written alloc */
-  uint64_t scope_exits;
+  uint64_t scope_exits;               /* SCOPE_EXIT events */
+  uint64_t handoffs;                  /* HANDOFF events */
+  uint64_t owner_unmatched;           /* SCOPE_EXIT or HANDOFF of a pointer that is not live */
   uint64_t unknown_site_events;       /* events naming a site id without a SITE record */
   uint64_t events;
   uint64_t last_t;                    /* highest event time */
@@ -100,6 +132,20 @@ typedef struct memscope_model {
   uint64_t nbuckets, buckets_cap;
   unsigned shift;                     /* bucket width = 1 << shift ms */
   uint64_t peak_bytes, peak_t;        /* from memscope_model_finish */
+  /* the highest live total in file order (exact for one thread) and the per-site and per-thread
+     live figures at that moment (msite.peak_live*, mthread.peak_live*, after finish) */
+  uint64_t fo_peak_bytes, fo_peak_blocks, fo_peak_t, peak_epoch;
+  /* ownership events: index 0 = none */
+  memscope_owner *owners;
+  uint32_t nowners, owners_cap;
+  uint32_t *owner_set;                /* open-addressing set of owner indexes */
+  uint32_t owner_set_cap;
+  /* sampling */
+  char *sample_mode;                  /* header option "sample", "" when absent */
+  uint64_t samples;                   /* SAMPLED events */
+  uint64_t sampled_blocks;            /* blocks the sampled events stand for */
+  memscope_sampling *samplings;       /* SAMPLING records */
+  uint32_t nsamplings, samplings_cap;
   /* messages */
   char **messages;
   uint64_t *message_t;
@@ -128,5 +174,14 @@ const memscope_msite *memscope_model_site(const memscope_model *m, uint64_t id);
 
 /* Short name of a site kind ("malloc"), or NULL when out of range. */
 const char *memscope_kind_name(uint64_t kind);
+
+/* Non-zero when the figures are estimates: SAMPLED events, or a sampling mode other than all. */
+int memscope_model_estimated(const memscope_model *m);
+/* Index of the site of m with the stable identity of s (file, function, line, column, kind,
+   type name), or 0 when none. */
+uint32_t memscope_model_find_ident(const memscope_model *m, const memscope_msite *s);
+/* The lifetime (ms) below which a share q (0..1) of the site's released blocks lived; the lower
+   bound of its histogram bucket. Returns 0 and leaves *out when no block was released. */
+int memscope_site_lifetime(const memscope_msite *s, double q, uint64_t *out);
 
 #endif /* MEMSCOPE_MODEL_H */

@@ -133,6 +133,16 @@ static int rd_message(rd_t *r, uint64_t nfields) {
   return r->cb->message ? rd_consumer(r, r->cb->message(r->ud, t, text, len), r->rec_off) : 0;
 }
 
+static int rd_sampling(rd_t *r, uint64_t nfields) {
+  uint64_t t, mean;
+  int rc;
+  if (nfields < 2) return rd_too_few(r, nfields, 2);
+  if ((rc = rd_uint(r, "t_ms", &t)) || (rc = rd_uint(r, "mean", &mean)) ||
+      (rc = rd_skip_fields(r, nfields - 2)))
+    return rc;
+  return r->cb->sampling ? rd_consumer(r, r->cb->sampling(r->ud, t, mean), r->rec_off) : 0;
+}
+
 static int rd_end(rd_t *r, uint64_t nfields) {
   uint64_t n;
   int rc;
@@ -156,9 +166,40 @@ static inline int rd_operand(rd_t *r, const char *field, bool is_signed, uint64_
   return 0;
 }
 
+/* The weight of a SAMPLED event: a float32 (or float64), finite and positive. */
+static int rd_weight(rd_t *r, double *out) {
+  uint64_t off = rd_off(r);
+  mp_obj o;
+  int rc = rd_need(r, 1);
+  if (unlikely(rc)) return rd_record_fail(r, rc, off, NULL);
+  uint8_t first = r->buf[r->pos];
+  if (unlikely(rc = rd_head(r, &o))) return rd_record_fail(r, rc, off, NULL);
+  if (unlikely(o.kind != MP_FLOAT)) return rd_type_error(r, off, "weight", "a float", &o);
+  /* the value's bytes are still in the chunk, just before pos */
+  const uint8_t *p = r->buf + r->pos - mp_head_size(first) + 1;
+  double w;
+  if (first == 0xca) {
+    uint32_t bits = be32(p);
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    w = f;
+  } else {
+    uint64_t bits = be64(p);
+    memcpy(&w, &bits, sizeof w);
+  }
+  if (unlikely(!(w > 0) || w > 1e18))
+    return rd_fail(r, MEMSCOPE_READ_ECORRUPT, off,
+                   "byte %llu: record %llu (EVENTS): field 'weight' should be a positive finite "
+                   "number, found %g",
+                   (unsigned long long)off, (unsigned long long)r->record, w);
+  *out = w;
+  return 0;
+}
+
 static int rd_events(rd_t *r, uint64_t nfields) {
-  static const unsigned operands[8] = {0, 2, 1, 3, 2, 0, 0, 0};
-  static const char *names[8] = {"TIME", "ALLOC", "FREE", "REALLOC", "SCOPE_EXIT", "", "", ""};
+  static const unsigned operands[8] = {0, 2, 1, 3, 2, 3, 1, 0};
+  static const char *names[8] = {"TIME",       "ALLOC",   "FREE",    "REALLOC",
+                                 "SCOPE_EXIT", "SAMPLED", "HANDOFF", ""};
   uint64_t thread, t, count, n;
   int rc;
   if (nfields < 4) return rd_too_few(r, nfields, 4);
@@ -180,7 +221,7 @@ static int rd_events(rd_t *r, uint64_t nfields) {
       ntime++;
       continue;
     }
-    if (unlikely(op > MEMSCOPE_EV_SCOPE_EXIT))
+    if (unlikely(op > MEMSCOPE_EV_HANDOFF))
       return rd_fail(r, MEMSCOPE_READ_ECORRUPT, eoff,
                      "byte %llu: record %llu (EVENTS): event %llu has unknown op %u (tag %llu)",
                      (unsigned long long)eoff, (unsigned long long)r->record,
@@ -196,6 +237,7 @@ static int rd_events(rd_t *r, uint64_t nfields) {
     ev.t = t;
     ev.site = tag >> 3;
     ev.old = ev.size = ev.exit_site = 0;
+    ev.weight = 1;
     switch (op) {
     case MEMSCOPE_EV_ALLOC:
       if ((rc = rd_operand(r, "dptr", true, &d)) || (rc = rd_operand(r, "size", false, &ev.size)))
@@ -203,6 +245,7 @@ static int rd_events(rd_t *r, uint64_t nfields) {
       ev.ptr = prev += d;
       break;
     case MEMSCOPE_EV_FREE:
+    case MEMSCOPE_EV_HANDOFF:
       if ((rc = rd_operand(r, "dptr", true, &d))) return rc;
       ev.ptr = prev += d;
       break;
@@ -210,6 +253,12 @@ static int rd_events(rd_t *r, uint64_t nfields) {
       if ((rc = rd_operand(r, "dold", true, &d))) return rc;
       ev.old = prev += d;
       if ((rc = rd_operand(r, "dptr", true, &d)) || (rc = rd_operand(r, "size", false, &ev.size)))
+        return rc;
+      ev.ptr = prev += d;
+      break;
+    case MEMSCOPE_EV_SAMPLED:
+      if ((rc = rd_operand(r, "dptr", true, &d)) ||
+          (rc = rd_operand(r, "size", false, &ev.size)) || (rc = rd_weight(r, &ev.weight)))
         return rc;
       ev.ptr = prev += d;
       break;
@@ -269,6 +318,7 @@ static int rd_records(rd_t *r) {
       if (!(rc = rd_end(r, nfields))) res->complete = 1;
       break;
     case MEMSCOPE_REC_MESSAGE: rc = rd_message(r, nfields); break;
+    case MEMSCOPE_REC_SAMPLING: rc = rd_sampling(r, nfields); break;
     default: rc = rd_skip_fields(r, nfields); break; /* a newer record type */
     }
     if (rc) return rc;

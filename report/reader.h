@@ -20,6 +20,7 @@
 #define MEMSCOPE_REC_EVENTS  3
 #define MEMSCOPE_REC_END     4
 #define MEMSCOPE_REC_MESSAGE 5
+#define MEMSCOPE_REC_SAMPLING 6
 
 /* Event ops (low 3 bits of an event tag). TIME events are folded into the time register and are
    never delivered. */
@@ -28,6 +29,8 @@
 #define MEMSCOPE_EV_FREE       2
 #define MEMSCOPE_EV_REALLOC    3
 #define MEMSCOPE_EV_SCOPE_EXIT 4
+#define MEMSCOPE_EV_SAMPLED    5
+#define MEMSCOPE_EV_HANDOFF    6
 
 /* Reader results: 0 or one of these. */
 #define MEMSCOPE_READ_OK        0
@@ -87,14 +90,17 @@ typedef struct memscope_trace_thread {
 
 /* One decoded event with absolute values. */
 typedef struct memscope_trace_event {
-  unsigned op;        /* MEMSCOPE_EV_ALLOC .. MEMSCOPE_EV_SCOPE_EXIT */
+  unsigned op;        /* MEMSCOPE_EV_ALLOC .. MEMSCOPE_EV_HANDOFF */
   uint64_t thread;    /* thread index of the EVENTS record */
   uint64_t t;         /* ms since trace start */
-  uint64_t site;      /* site id (0 for a FREE without site); variable site for SCOPE_EXIT */
-  uint64_t ptr;       /* block born (ALLOC, REALLOC), released (FREE) or held (SCOPE_EXIT) */
+  uint64_t site;      /* site id (0 for a FREE without site); variable site for SCOPE_EXIT;
+                         handoff site for HANDOFF */
+  uint64_t ptr;       /* block born (ALLOC, REALLOC, SAMPLED), released (FREE), held
+                         (SCOPE_EXIT) or stored (HANDOFF) */
   uint64_t old;       /* REALLOC: block released */
-  uint64_t size;      /* ALLOC, REALLOC */
+  uint64_t size;      /* ALLOC, REALLOC, SAMPLED */
   uint64_t exit_site; /* SCOPE_EXIT: exit point site id */
+  double weight;      /* SAMPLED: blocks the sampled block stands for (finite, > 0); else 1 */
 } memscope_trace_event;
 
 typedef struct memscope_trace_end {
@@ -113,6 +119,8 @@ typedef struct memscope_reader_callbacks {
   int (*message)(void *ud, uint64_t t, const char *text, size_t len);
   int (*end)(void *ud, const memscope_trace_end *e);
   const char *(*error)(void *ud);
+  /* SAMPLING record: from t on, bytes sampling uses this mean */
+  int (*sampling)(void *ud, uint64_t t, uint64_t mean);
 } memscope_reader_callbacks;
 
 typedef struct memscope_read_result {

@@ -1,5 +1,5 @@
-/* summary.c: the summary view (default) and the leaks view. */
-#include "views.h"
+/* summary.c: the summary view (default): totals, peak, rates, top sites and types, leaks. */
+#include "views_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,13 +47,25 @@ static int cmp_type_bytes(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
-static int type_table(FILE *out, const memscope_model *m, size_t top) {
+/* memscope_sorted_sites with only the sites that pass --filter. */
+static size_t sorted_sites(const memscope_model *m, const memscope_view_opts *o, int by_count,
+                           int live_only, uint32_t **idx) {
+  size_t n = memscope_sorted_sites(m, by_count, live_only, idx), k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (_memscope_site_matches(o, &m->sites[(*idx)[i]])) (*idx)[k++] = (*idx)[i];
+  return k;
+}
+
+int _memscope_summary_json(FILE *out, const memscope_model *m, const memscope_read_result *res,
+                           const memscope_view_opts *o);
+
+static int type_table(FILE *out, const memscope_model *m, const memscope_view_opts *o, size_t top) {
   type_row *rows = malloc((m->nsites ? m->nsites : 1) * sizeof *rows);
   if (!rows) return -1;
   size_t n = 0;
   for (uint32_t i = 0; i < m->nsites; i++) {
     const memscope_msite *s = &m->sites[i];
-    if (!s->allocs) continue;
+    if (!s->allocs || !_memscope_site_matches(o, s)) continue;
     rows[n].name = s->defined && s->type_name[0] ? s->type_name : "(unknown type)";
     rows[n].bytes = s->alloc_bytes, rows[n].blocks = s->allocs, rows[n].live_bytes = s->live_bytes;
     n++;
@@ -88,9 +100,10 @@ static const char *human(char *buf, size_t n, uint64_t bytes) {
 }
 
 /* The leak list: blocks live at exit grouped by site. */
-static int leak_list(FILE *out, const memscope_model *m, size_t top, int in_summary) {
+static int leak_list(FILE *out, const memscope_model *m, const memscope_view_opts *o, size_t top,
+                     int in_summary) {
   uint32_t *idx;
-  size_t n = memscope_sorted_sites(m, 0, 1, &idx);
+  size_t n = sorted_sites(m, o, 0, 1, &idx);
   char b[40];
   human(b, sizeof b, m->live_bytes);
   if (m->live_bytes < 1024) b[0] = 0;
@@ -147,7 +160,8 @@ static void runtime_line(FILE *out, const memscope_model *m) {
     if (!strcmp(e.items[i].key, "error") && e.items[i].type == MEMSCOPE_KV_INT)
       fprintf(out, "Runtime error: tracing stopped with code %lld\n", (long long)e.items[i].i);
   uint64_t ac, fc;
-  if (memscope_model_end_get(m, "alloc_count", &ac) && memscope_model_end_get(m, "free_count", &fc) &&
+  if (!memscope_model_estimated(m) && memscope_model_end_get(m, "alloc_count", &ac) &&
+      memscope_model_end_get(m, "free_count", &fc) &&
       (ac != m->allocs || fc != m->frees + m->realloc_releases))
     fprintf(out, "note: the runtime counted %llu allocations and %llu frees (realloc included), "
                  "this report %llu and %llu\n",
@@ -157,9 +171,11 @@ static void runtime_line(FILE *out, const memscope_model *m) {
 
 int memscope_view_summary(FILE *out, const memscope_model *m, const memscope_read_result *res,
                           const memscope_view_opts *o) {
+  if (o->json) return _memscope_summary_json(out, m, res, o);
   size_t top = o->top ? o->top : MEMSCOPE_SUMMARY_TOP;
   char b1[40], b2[40];
   uint64_t dur = duration_ms(m);
+  const char *tl = memscope_model_estimated(m) ? "~" : ""; /* estimated figures */
   fprintf(out, "memscope report: %s (trace format %llu.%llu)\n", o->trace,
           (unsigned long long)m->major, (unsigned long long)m->minor);
   if (!res->complete)
@@ -169,25 +185,28 @@ int memscope_view_summary(FILE *out, const memscope_model *m, const memscope_rea
           (unsigned long long)m->pid);
   fprintf(out, "%-13s%llu ms\n", "duration", (unsigned long long)dur);
   fprintf(out, "%-13s%u\n", "threads", m->nthreads - 1);
-  fprintf(out, "%-13s%llu block%s, %llu bytes%s", "allocations", (unsigned long long)m->allocs,
-          plural(m->allocs), (unsigned long long)m->alloc_bytes, human(b1, sizeof b1, m->alloc_bytes));
+  fprintf(out, "%-13s%s%llu block%s, %s%llu bytes%s", "allocations", tl,
+          (unsigned long long)m->allocs, plural(m->allocs), tl, (unsigned long long)m->alloc_bytes,
+          human(b1, sizeof b1, m->alloc_bytes));
   if (m->reallocs) fprintf(out, ", %llu by realloc", (unsigned long long)m->reallocs);
   fputc('\n', out);
-  fprintf(out, "%-13s%llu block%s, %llu bytes%s", "frees", (unsigned long long)m->frees,
-          plural(m->frees), (unsigned long long)m->freed_bytes, human(b1, sizeof b1, m->freed_bytes));
+  fprintf(out, "%-13s%s%llu block%s, %s%llu bytes%s", "frees", tl, (unsigned long long)m->frees,
+          plural(m->frees), tl, (unsigned long long)m->freed_bytes,
+          human(b1, sizeof b1, m->freed_bytes));
   if (m->realloc_releases)
     fprintf(out, "; %llu more released by realloc", (unsigned long long)m->realloc_releases);
   fputc('\n', out);
-  fprintf(out, "%-13s%llu bytes%s at %llu ms\n", "peak live", (unsigned long long)m->peak_bytes,
-          human(b1, sizeof b1, m->peak_bytes), (unsigned long long)m->peak_t);
-  fprintf(out, "%-13s%llu block%s, %llu bytes%s\n", m->have_end ? "live at exit" : "live at end",
-          (unsigned long long)m->live_blocks, plural(m->live_blocks),
-          (unsigned long long)m->live_bytes,
+  fprintf(out, "%-13s%s%llu bytes%s at %llu ms\n", "peak live", tl,
+          (unsigned long long)m->peak_bytes, human(b1, sizeof b1, m->peak_bytes),
+          (unsigned long long)m->peak_t);
+  fprintf(out, "%-13s%s%llu block%s, %s%llu bytes%s\n",
+          m->have_end ? "live at exit" : "live at end", tl, (unsigned long long)m->live_blocks,
+          plural(m->live_blocks), tl, (unsigned long long)m->live_bytes,
           human(b1, sizeof b1, m->live_bytes));
   if (dur > 0) {
     memscope_format_bytes(b2, sizeof b2, (uint64_t)((double)m->alloc_bytes * 1000.0 / (double)dur));
-    fprintf(out, "%-13s%.0f allocs/s, %s/s\n", "alloc rate",
-            (double)m->allocs * 1000.0 / (double)dur, b2);
+    fprintf(out, "%-13s%s%.0f allocs/s, %s%s/s\n", "alloc rate", tl,
+            (double)m->allocs * 1000.0 / (double)dur, tl, b2);
   } else fprintf(out, "%-13sn/a (duration under 1 ms)\n", "alloc rate");
   if (m->free_unknown || m->free_null || m->realloc_unknown || m->overwritten ||
       m->unknown_site_events) {
@@ -198,20 +217,35 @@ int memscope_view_summary(FILE *out, const memscope_model *m, const memscope_rea
             (unsigned long long)m->realloc_unknown, (unsigned long long)m->overwritten,
             (unsigned long long)m->unknown_site_events);
   }
+  if (m->nsamplings) {
+    fprintf(out, "%-13smean changed %u time%s:", "sampling", m->nsamplings, plural(m->nsamplings));
+    for (uint32_t i = 0; i < m->nsamplings; i++) {
+      if (i == 3 && m->nsamplings > 5) {
+        fprintf(out, " ...");
+        i = m->nsamplings - 2;
+        continue;
+      }
+      fprintf(out, "%s %llu bytes at %llu ms", i ? "," : "", (unsigned long long)m->samplings[i].mean,
+              (unsigned long long)m->samplings[i].t);
+    }
+    fputc('\n', out);
+  }
+  if (o->filter) fprintf(out, "filter: the tables show sites whose file or function matches /%s/\n", o->filter);
+  _memscope_estimate_note(out, m);
 
   uint32_t *idx;
-  size_t n = memscope_sorted_sites(m, 0, 0, &idx);
+  size_t n = sorted_sites(m, o, 0, 0, &idx);
   fprintf(out, "\nTop sites by bytes allocated\n");
   site_table(out, m, idx, n, top, 0);
   free(idx);
-  n = memscope_sorted_sites(m, 1, 0, &idx);
+  n = sorted_sites(m, o, 1, 0, &idx);
   fprintf(out, "\nTop sites by allocation count\n");
   site_table(out, m, idx, n, top, 0);
   free(idx);
   fprintf(out, "\nTop types by bytes allocated\n");
-  if (type_table(out, m, top)) return -1;
+  if (type_table(out, m, o, top)) return -1;
   fputc('\n', out);
-  leak_list(out, m, top, 1);
+  leak_list(out, m, o, top, 1);
   if (m->nmessages) {
     fprintf(out, "\nRuntime messages\n");
     for (uint32_t i = 0; i < m->nmessages; i++)
@@ -223,13 +257,5 @@ int memscope_view_summary(FILE *out, const memscope_model *m, const memscope_rea
   }
   fputc('\n', out);
   runtime_line(out, m);
-  return ferror(out) ? -1 : 0;
-}
-
-int memscope_view_leaks(FILE *out, const memscope_model *m, const memscope_read_result *res,
-                        const memscope_view_opts *o) {
-  (void)res;
-  size_t top = o->top ? o->top : SIZE_MAX;
-  leak_list(out, m, top, 0);
   return ferror(out) ? -1 : 0;
 }

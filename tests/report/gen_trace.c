@@ -56,6 +56,25 @@ static void mt(tb *b) {
   tb_end(b, v, 0);
 }
 
+/* Sampled allocations (bytes:524288), a hand-off and a change of the sampling mean. */
+static void sampled(tb *b) {
+  b->sample = "bytes:524288";
+  tb_header(b, 1, 0, 31, "sampled");
+  sites(b);
+  tb_site(b, 6, 14, 2, "demo/list.c", 14, 11, "make_node", "", "", "head->next", 0);
+  tb_thread(b, 1, 31, "sampled");
+  tb_events_begin(b, 1, 0);
+  tb_sampled(b, 1, 0x1000, 100, 1.5f);
+  tb_handoff(b, 6, 0x1000);
+  tb_sampled(b, 2, 0x2000, 1000, 524.5f);
+  tb_time(b, 1);
+  tb_free(b, 4, 0x2000);
+  tb_events_end(b);
+  tb_sampling(b, 1, 1048576);
+  uint64_t v[12] = {4, 4, 0, 1, tb_size(b), 70000, 1, 525, 1, 524650, 524650, 2};
+  tb_end(b, v, 0);
+}
+
 /* n events of alloc/free pairs over a working set of 4096 blocks, for timing. */
 static void big(tb *b, uint64_t n) {
   tb_header(b, 1, 0, 1, "big");
@@ -78,7 +97,7 @@ static void big(tb *b, uint64_t n) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: gen_trace OUT demo|noleak|mt [CUT] | gen_trace OUT big [N]\n");
+    fprintf(stderr, "usage: gen_trace OUT demo|noleak|mt|sampled [CUT] | gen_trace OUT big [N]\n");
     return 1;
   }
   tb b;
@@ -87,6 +106,7 @@ int main(int argc, char **argv) {
   if (!strcmp(kind, "demo")) demo(&b, 1);
   else if (!strcmp(kind, "noleak")) demo(&b, 0);
   else if (!strcmp(kind, "mt")) mt(&b);
+  else if (!strcmp(kind, "sampled")) sampled(&b);
   else if (!strcmp(kind, "big")) big(&b, argc > 3 ? strtoull(argv[3], NULL, 10) : 1000000);
   else {
     fprintf(stderr, "gen_trace: unknown kind '%s'\n", kind);

@@ -15,6 +15,7 @@ typedef struct tb {
   uint64_t thread, t0, nev, ntime, nints;
   int64_t prev;
   int count_time;       /* count TIME events in an EVENTS record's count */
+  const char *sample;   /* when set before tb_header: the header's options.sample */
 } tb;
 
 static inline void tb_init(tb *b) {
@@ -57,9 +58,13 @@ static inline void tb_header(tb *b, unsigned major, unsigned minor, uint64_t pid
   tb_str(&b->pk, "abi");
   msgpack_pack_uint64(&b->pk, 1);
   tb_str(&b->pk, "options");
-  msgpack_pack_map(&b->pk, 1);
+  msgpack_pack_map(&b->pk, b->sample ? 2 : 1);
   tb_str(&b->pk, "MEMSCOPE_OUT");
   tb_str(&b->pk, "trace.%p.msgpack");
+  if (b->sample) {
+    tb_str(&b->pk, "sample");
+    tb_str(&b->pk, b->sample);
+  }
 }
 
 static inline void tb_site(tb *b, uint64_t id, unsigned kind, unsigned flags, const char *file,
@@ -137,6 +142,28 @@ static inline void tb_scope_exit(tb *b, uint64_t var, uint64_t ptr, uint64_t exi
   tb_ptr(b, ptr);
   msgpack_pack_uint64(&b->epk, exit_site);
   b->nints++;
+}
+
+/* SAMPLED: the weight is a float32. */
+static inline void tb_sampled(tb *b, uint64_t site, uint64_t ptr, uint64_t size, float weight) {
+  tb_tag(b, site, 5);
+  tb_ptr(b, ptr);
+  msgpack_pack_uint64(&b->epk, size);
+  msgpack_pack_float(&b->epk, weight);
+  b->nints += 2;
+}
+
+static inline void tb_handoff(tb *b, uint64_t site, uint64_t ptr) {
+  tb_tag(b, site, 6);
+  tb_ptr(b, ptr);
+}
+
+/* [6, t_ms, mean] */
+static inline void tb_sampling(tb *b, uint64_t t, uint64_t mean) {
+  msgpack_pack_array(&b->pk, 3);
+  msgpack_pack_uint8(&b->pk, 6);
+  msgpack_pack_uint64(&b->pk, t);
+  msgpack_pack_uint64(&b->pk, mean);
 }
 
 /* [3, thread, t0_ms, count, [payload]] */

@@ -64,10 +64,19 @@ static int l_event(void *ud, const memscope_trace_event *e) {
   logbuf *l = ud;
   if (l->stop_after == 0) return -1;
   if (l->stop_after > 0) l->stop_after--;
-  fprintf(l->f, "E op=%u th=%llu t=%llu site=%llu ptr=%llx old=%llx size=%llu exit=%llu\n", e->op,
+  fprintf(l->f, "E op=%u th=%llu t=%llu site=%llu ptr=%llx old=%llx size=%llu exit=%llu", e->op,
           (unsigned long long)e->thread, (unsigned long long)e->t, (unsigned long long)e->site,
           (unsigned long long)e->ptr, (unsigned long long)e->old, (unsigned long long)e->size,
           (unsigned long long)e->exit_site);
+  if (e->op == MEMSCOPE_EV_SAMPLED) fprintf(l->f, " w=%.9g", e->weight);
+  else if (e->weight != 1) fprintf(l->f, " BAD WEIGHT %g", e->weight);
+  fputs("\n", l->f);
+  return 0;
+}
+
+static int l_sampling(void *ud, uint64_t t, uint64_t mean) {
+  logbuf *l = ud;
+  fprintf(l->f, "P %llu %llu\n", (unsigned long long)t, (unsigned long long)mean);
   return 0;
 }
 
@@ -95,8 +104,8 @@ static const char *l_error(void *ud) {
   return "the consumer had enough";
 }
 
-static const memscope_reader_callbacks log_cb = {l_header,  l_site, l_thread, l_event,
-                                                 l_message, l_end,  l_error};
+static const memscope_reader_callbacks log_cb = {l_header, l_site, l_thread, l_event,
+                                                 l_message, l_end, l_error, l_sampling};
 
 /* Reads from memory into a log; returns the status. The log text is malloc'd. */
 static int read_log(const void *data, size_t len, memscope_read_result *res, char **text) {
@@ -217,11 +226,15 @@ static void build_sample(built *t) {
   mark(t, "MESSAGE");
   tb_events_begin(&t->b, 1, 5);
   tb_scope_exit(&t->b, 4, 0x7f0000002000ull, 5);
+  tb_handoff(&t->b, 6, 0x7f0000002000ull);
+  tb_sampled(&t->b, 1, 0x7f0000003000ull, 40, 2.5f);
   tb_time(&t->b, 300);
   tb_free(&t->b, 2, 0x7f0000002000ull);
   tb_events_end(&t->b);
   mark(t, "EVENTS");
-  uint64_t v[12] = {6, 6, 0, 2, tb_size(&t->b), 65536, 1, 3, 2, 168, 144, 305};
+  tb_sampling(&t->b, 305, 524288);
+  mark(t, "SAMPLING");
+  uint64_t v[12] = {8, 8, 0, 2, tb_size(&t->b), 65536, 1, 3, 2, 168, 144, 305};
   tb_end(&t->b, v, 0);
   mark(t, "END");
 }
@@ -238,8 +251,11 @@ static const char sample_log[] =
     "E op=3 th=1 t=2 site=3 ptr=7f0000002000 old=7f0000000f00 size=96 exit=0\n"
     "M 2 tracing paused\n"
     "E op=4 th=1 t=5 site=4 ptr=7f0000002000 old=0 size=0 exit=5\n"
+    "E op=6 th=1 t=5 site=6 ptr=7f0000002000 old=0 size=0 exit=0\n"
+    "E op=5 th=1 t=5 site=1 ptr=7f0000003000 old=0 size=40 exit=0 w=2.5\n"
     "E op=2 th=1 t=305 site=2 ptr=7f0000002000 old=0 size=0 exit=0\n"
-    "X events_seen=6 events_recorded=6 events_dropped=0 buffers_flushed=2 bytes_written=%zu "
+    "P 305 524288\n"
+    "X events_seen=8 events_recorded=8 events_dropped=0 buffers_flushed=2 bytes_written=%zu "
     "runtime_bytes=65536 threads=1 alloc_count=3 free_count=2 alloc_bytes=168 peak_bytes=144 "
     "duration_ms=305 error=0\n";
 
@@ -249,11 +265,11 @@ static void test_sample_trace(void **state) {
   build_sample(&t);
   memscope_read_result res;
   char *text, expect[2048];
-  snprintf(expect, sizeof expect, sample_log, t.ends[6]);
+  snprintf(expect, sizeof expect, sample_log, t.ends[7]);
   assert_int_equal(read_log(t.b.sb.data, t.b.sb.size, &res, &text), 0);
   assert_string_equal(text, expect);
-  assert_int_equal(res.records, 8);
-  assert_int_equal(res.events, 6);
+  assert_int_equal(res.records, 9);
+  assert_int_equal(res.events, 8);
   free(text);
   /* the same with TIME events included in the count */
   built t2;
@@ -399,14 +415,14 @@ static void test_unknown_op(void **state) {
   size_t rec = tb_size(&b);
   tb_events_begin(&b, 1, 0);
   tb_alloc(&b, 1, 0x1000, 8); /* 1 + 3 + 1 bytes */
-  tb_tag(&b, 1, 5);
+  tb_tag(&b, 1, 7);
   tb_events_end(&b);
   memscope_read_result res;
   char *text, expect[200];
   assert_int_equal(read_log(b.sb.data, b.sb.size, &res, &text), MEMSCOPE_READ_ECORRUPT);
   /* record header 0x95 0x03 0x01 0x00 0x01 0x94 is 6 bytes, the ALLOC 5 */
   snprintf(expect, sizeof expect,
-           "trace: byte %zu: record 2 (EVENTS): event 2 has unknown op 5 (tag 13)", rec + 11);
+           "trace: byte %zu: record 2 (EVENTS): event 2 has unknown op 7 (tag 15)", rec + 11);
   assert_string_equal(res.error, expect);
   assert_int_equal(res.error_offset, rec + 11);
   assert_string_equal(text, "H 1.0 pid=1 program=x clock=ms abi=1 opts=1\n"
@@ -492,16 +508,16 @@ static void test_missing_end_and_trailing_data(void **state) {
   memscope_read_result res;
   char *text;
   /* without END */
-  assert_int_equal(read_log(t.b.sb.data, t.ends[6], &res, &text), MEMSCOPE_READ_ENOEND);
+  assert_int_equal(read_log(t.b.sb.data, t.ends[7], &res, &text), MEMSCOPE_READ_ENOEND);
   assert_int_equal(res.complete, 0);
-  assert_int_equal(res.events, 6);
+  assert_int_equal(res.events, 8);
   free(text);
   /* bytes after END */
   tb_message(&t.b, 1, "late");
   assert_int_equal(read_log(t.b.sb.data, t.b.sb.size, &res, &text), MEMSCOPE_READ_ECORRUPT);
   char expect[120];
   snprintf(expect, sizeof expect, "trace: byte %zu: unexpected data after the END record",
-           t.ends[7]);
+           t.ends[8]);
   assert_string_equal(res.error, expect);
   assert_int_equal(res.complete, 1);
   free(text);
@@ -630,6 +646,82 @@ static void test_mutations(void **state) {
   tb_destroy(&t.b);
 }
 
+/* SAMPLED (float32 weight), HANDOFF and SAMPLING, byte by byte. */
+static const uint8_t golden_sampled[] = {
+    /* header: ["memscope", 1, 0, {}] */
+    0x94, 0xa8, 'm', 'e', 'm', 's', 'c', 'o', 'p', 'e', 0x01, 0x00, 0x80,
+    /* EVENTS [3, 1, 0, 2, [SAMPLED site 1 +0x10 32 1.5f, HANDOFF site 2 +0]] (bytes 13..28) */
+    0x95, 0x03, 0x01, 0x00, 0x02, 0x96, 0x0d, 0x10, 0x20, 0xca, 0x3f, 0xc0, 0x00, 0x00, 0x16, 0x00,
+    /* SAMPLING [6, 4, 524288] */
+    0x93, 0x06, 0x04, 0xce, 0x00, 0x08, 0x00, 0x00,
+    /* END [4, {}] */
+    0x92, 0x04, 0x80};
+
+static void test_sampled_handoff_sampling(void **state) {
+  (void)state;
+  memscope_read_result res;
+  char *text;
+  assert_int_equal(read_log(golden_sampled, sizeof golden_sampled, &res, &text), 0);
+  assert_string_equal(text, "H 1.0 pid=0 program= clock= abi=0 opts=0\n"
+                            "E op=5 th=1 t=0 site=1 ptr=10 old=0 size=32 exit=0 w=1.5\n"
+                            "E op=6 th=1 t=0 site=2 ptr=10 old=0 size=0 exit=0\n"
+                            "P 4 524288\n"
+                            "X\n");
+  assert_int_equal(res.events, 2);
+  assert_int_equal(res.records, 4);
+  free(text);
+  uint8_t buf[sizeof golden_sampled];
+  /* the weight as an unsigned int */
+  memcpy(buf, golden_sampled, sizeof buf);
+  buf[22] = 0x01;
+  assert_int_equal(read_log(buf, sizeof buf, &res, &text), MEMSCOPE_READ_ECORRUPT);
+  assert_string_equal(res.error, "trace: byte 22: record 2 (EVENTS): field 'weight' should be a "
+                                 "float, found unsigned int");
+  free(text);
+  /* a negative weight, and a NaN */
+  memcpy(buf, golden_sampled, sizeof buf);
+  buf[23] = 0xbf;
+  assert_int_equal(read_log(buf, sizeof buf, &res, &text), MEMSCOPE_READ_ECORRUPT);
+  assert_string_equal(res.error, "trace: byte 22: record 2 (EVENTS): field 'weight' should be a "
+                                 "positive finite number, found -1.5");
+  free(text);
+  buf[23] = 0x7f, buf[24] = 0xc0;
+  assert_int_equal(read_log(buf, sizeof buf, &res, &text), MEMSCOPE_READ_ECORRUPT);
+  assert_non_null(strstr(res.error, "found nan"));
+  free(text);
+  /* too few operands for a SAMPLED */
+  memcpy(buf, golden_sampled, sizeof buf);
+  buf[18] = 0x93; /* the payload array now ends after SAMPLED's size */
+  assert_int_equal(read_log(buf, sizeof buf, &res, &text), MEMSCOPE_READ_ECORRUPT);
+  assert_string_equal(res.error, "trace: byte 19: record 2 (EVENTS): event 1 (SAMPLED) needs 3 "
+                                 "operands, the payload has 2 left");
+  free(text);
+  /* SAMPLING with a string mean */
+  memcpy(buf, golden_sampled, sizeof buf);
+  buf[32] = 0xa0;
+  assert_int_equal(read_log(buf, 33, &res, &text), MEMSCOPE_READ_ECORRUPT);
+  assert_string_equal(res.error, "trace: byte 32: record 3 (SAMPLING): field 'mean' should be an "
+                                 "unsigned int, found str");
+  free(text);
+  /* a float64 weight is read as well */
+  tb b;
+  tb_init(&b);
+  tb_header(&b, 1, 0, 1, "x");
+  tb_events_begin(&b, 1, 0);
+  tb_tag(&b, 3, 5);
+  tb_ptr(&b, 0x40);
+  msgpack_pack_uint64(&b.epk, 8);
+  msgpack_pack_double(&b.epk, 1048576.25);
+  b.nints += 2;
+  tb_events_end(&b);
+  uint64_t v[12] = {0};
+  tb_end(&b, v, 0);
+  assert_int_equal(read_log(b.sb.data, b.sb.size, &res, &text), 0);
+  assert_non_null(strstr(text, "E op=5 th=1 t=0 site=3 ptr=40 old=0 size=8 exit=0 w=1048576.25\n"));
+  free(text);
+  tb_destroy(&b);
+}
+
 static int setup(void **state) {
   (void)state;
   return mkdtemp(tmpdir) ? 0 : -1;
@@ -659,6 +751,7 @@ int main(void) {
       cmocka_unit_test(test_forward_compatible),
       cmocka_unit_test(test_consumer_stops),
       cmocka_unit_test(test_mutations),
+      cmocka_unit_test(test_sampled_handoff_sampling),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -396,6 +396,140 @@ static void test_many_blocks(void **state) {
   free(ptrs);
 }
 
+/* SAMPLED blocks count as weight blocks of size * weight bytes; SAMPLING records are kept. */
+static void test_sampled_weights(void **state) {
+  (void)state;
+  tb b;
+  tb_init(&b);
+  b.sample = "bytes:524288";
+  tb_header(&b, 1, 0, 99, "model");
+  tb_site(&b, 1, 1, 0, "m.c", 10, 3, "make", "struct a", "struct a", "a", 16);
+  tb_site(&b, 2, 1, 0, "m.c", 11, 3, "make", "char", "", "s", 0);
+  tb_site(&b, 3, 4, 0, "m.c", 30, 3, "drop", "", "", "", 0);
+  tb_thread(&b, 1, 500, "main");
+  tb_events_begin(&b, 1, 0);
+  tb_sampled(&b, 1, 0x1000, 100, 1.5f);  /* 150 bytes, 1 block (0.5 carried) */
+  tb_sampled(&b, 1, 0x2000, 10, 2.5f);   /* 25 bytes, 3 blocks */
+  tb_sampled(&b, 2, 0x3000, 1000, 1.0f); /* always-recorded size: weight 1 */
+  tb_time(&b, 1);
+  tb_free(&b, 3, 0x1000);
+  tb_events_end(&b);
+  tb_sampling(&b, 2, 1048576);
+  end_record(&b);
+  memscope_model m;
+  assert_int_equal(load(&b, &m), 0);
+  assert_int_equal(m.samples, 3);
+  assert_int_equal(m.sampled_blocks, 5);
+  assert_int_equal(m.allocs, 5);
+  assert_int_equal(m.alloc_bytes, 1175);
+  assert_int_equal(m.frees, 1);
+  assert_int_equal(m.freed_bytes, 150);
+  assert_int_equal(m.live_blocks, 4);
+  assert_int_equal(m.live_bytes, 1025);
+  assert_int_equal(m.peak_bytes, 1175);
+  assert_int_equal(site(&m, 1)->allocs, 4);
+  assert_int_equal(site(&m, 1)->live, 3);
+  assert_int_equal(site(&m, 1)->live_bytes, 25);
+  assert_int_equal(memscope_model_estimated(&m), 1);
+  assert_string_equal(m.sample_mode, "bytes:524288");
+  assert_int_equal(m.nsamplings, 1);
+  assert_int_equal(m.samplings[0].t, 2);
+  assert_int_equal(m.samplings[0].mean, 1048576);
+  memscope_model_free(&m);
+  tb_destroy(&b);
+  /* a plain trace is not estimated */
+  header_and_sites(&b);
+  end_record(&b);
+  assert_int_equal(load(&b, &m), 0);
+  assert_int_equal(memscope_model_estimated(&m), 0);
+  assert_string_equal(m.sample_mode, "");
+  memscope_model_free(&m);
+  tb_destroy(&b);
+}
+
+/* The live figures of each site and thread at the moment of the peak. */
+static void test_peak_breakdown(void **state) {
+  (void)state;
+  tb b;
+  header_and_sites(&b);
+  tb_events_begin(&b, 1, 0);
+  tb_alloc(&b, 1, 0x1, 100);   /* 100 */
+  tb_time(&b, 1);
+  tb_alloc(&b, 2, 0x2, 300);   /* 400: a first peak */
+  tb_free(&b, 3, 0x1);         /* 300 */
+  tb_alloc(&b, 1, 0x3, 50);    /* 350 */
+  tb_time(&b, 1);
+  tb_alloc(&b, 2, 0x4, 20);    /* 370 */
+  tb_free(&b, 3, 0x2);         /* 70 */
+  tb_time(&b, 1);
+  tb_alloc(&b, 1, 0x5, 400);   /* 470: the peak, at t=3 */
+  tb_time(&b, 2);
+  tb_free(&b, 3, 0x3);
+  tb_free(&b, 3, 0x4);
+  tb_events_end(&b);
+  end_record(&b);
+  memscope_model m;
+  assert_int_equal(load(&b, &m), 0);
+  assert_int_equal(m.fo_peak_bytes, 470);
+  assert_int_equal(m.fo_peak_blocks, 3);
+  assert_int_equal(m.fo_peak_t, 3);
+  assert_int_equal(m.peak_bytes, 470);
+  assert_int_equal(site(&m, 1)->peak_live_bytes, 450);
+  assert_int_equal(site(&m, 1)->peak_live, 2);
+  assert_int_equal(site(&m, 2)->peak_live_bytes, 20);
+  assert_int_equal(site(&m, 2)->peak_live, 1);
+  assert_int_equal(site(&m, 3)->peak_live_bytes, 0);
+  const memscope_mthread *t = &m.threads[m.thread_index[1]];
+  assert_int_equal(t->peak_live_bytes, 470);
+  assert_int_equal(t->live_bytes, 400);
+  assert_int_equal(t->freed_bytes, 470);
+  /* lifetimes: site 1 released 0x1 after 1 ms and 0x3 after 4 ms */
+  uint64_t v;
+  assert_int_equal(memscope_site_lifetime(site(&m, 1), 0.5, &v), 1);
+  assert_int_equal(v, 1);
+  assert_int_equal(memscope_site_lifetime(site(&m, 1), 0.9, &v), 1);
+  assert_int_equal(v, 4);
+  assert_int_equal(memscope_site_lifetime(site(&m, 3), 0.5, &v), 0);
+  memscope_model_free(&m);
+  tb_destroy(&b);
+}
+
+/* Percentiles of lifetimes: exact below 64 ms, the lower bound of a 1/8-octave bucket above. */
+static void test_lifetime_percentiles(void **state) {
+  (void)state;
+  tb b;
+  header_and_sites(&b);
+  tb_events_begin(&b, 1, 0);
+  for (uint64_t i = 0; i < 10; i++) tb_alloc(&b, 1, 0x100 + i * 16, 8);
+  tb_alloc(&b, 2, 0x900, 8);
+  tb_alloc(&b, 2, 0xa00, 8);
+  for (uint64_t i = 0; i < 10; i++) {
+    tb_free(&b, 3, 0x100 + i * 16); /* lifetimes 0 .. 9 ms */
+    tb_time(&b, 1);
+  }
+  tb_time(&b, 90);
+  tb_free(&b, 3, 0x900);            /* 100 ms: bucket [96, 104) */
+  tb_time(&b, 900);
+  tb_free(&b, 3, 0xa00);            /* 1000 ms: bucket [960, 1024) */
+  tb_events_end(&b);
+  end_record(&b);
+  memscope_model m;
+  assert_int_equal(load(&b, &m), 0);
+  uint64_t v;
+  assert_int_equal(memscope_site_lifetime(site(&m, 1), 0.5, &v), 1);
+  assert_int_equal(v, 4);
+  assert_int_equal(memscope_site_lifetime(site(&m, 1), 0.9, &v), 1);
+  assert_int_equal(v, 8);
+  assert_int_equal(memscope_site_lifetime(site(&m, 1), 1.0, &v), 1);
+  assert_int_equal(v, 9);
+  assert_int_equal(memscope_site_lifetime(site(&m, 2), 0.5, &v), 1);
+  assert_int_equal(v, 96);
+  assert_int_equal(memscope_site_lifetime(site(&m, 2), 0.9, &v), 1);
+  assert_int_equal(v, 960);
+  memscope_model_free(&m);
+  tb_destroy(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_peak_single_thread),
@@ -408,6 +542,9 @@ int main(void) {
       cmocka_unit_test(test_undescribed_sites_and_threads),
       cmocka_unit_test(test_same_identity_merges),
       cmocka_unit_test(test_many_blocks),
+      cmocka_unit_test(test_sampled_weights),
+      cmocka_unit_test(test_peak_breakdown),
+      cmocka_unit_test(test_lifetime_percentiles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

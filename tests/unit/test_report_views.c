@@ -233,8 +233,15 @@ static void test_leaks_exact(void **state) {
       "Leaks: 4 blocks, 183 bytes still live at exit, from 3 sites\n"
       "         bytes     blocks  kind           site\n"
       "           150          2  malloc         main() tests/plugin/x.c:12:5  struct node  -> p\n"
+      "  150 bytes in 2 blocks: allocated at tests/plugin/x.c:12:5 as `struct node` into `p`; no "
+      "owner went out of scope (still referenced at exit)\n"
       "            32          1  realloc        grow() tests/plugin/x.c:30:9  char  -> h->buf\n"
-      "             1          1  kind 99        (file scope) a\\b??c?.c:1\n");
+      "  32 bytes in 1 block: allocated at tests/plugin/x.c:30:9 as `char` into `h->buf`; last "
+      "owner `q` went out of scope at tests/plugin/x.c:40:1 (the end of its block) in main() "
+      "without a free\n"
+      "             1          1  kind 99        (file scope) a\\b??c?.c:1\n"
+      "  1 bytes in 1 block: allocated at a\\b??c?.c:1; no owner went out of scope (still "
+      "referenced at exit)\n");
   free(text);
   memscope_model_free(&m);
 }
