@@ -47,6 +47,7 @@ void *memscope_reallocarray(void *ptr, size_t count, size_t size, const memscope
 }
 
 void memscope_free(void *ptr, const memscope_site *site) {
+  _memscope_tb.last_freed = (uintptr_t)ptr; /* its owner's scope exit need not be recorded */
   if (likely(ptr != NULL)) _memscope_on_free((uintptr_t)ptr, site);
   free(ptr);
 }
@@ -140,11 +141,15 @@ void memscope_scope_exit(const void *ptr, const memscope_site *var) {
   const memscope_site *exit_point = tb->exit_site;
   /* the slot stays set: one exit runs the hooks of every variable of the scopes it leaves */
   if (ptr == NULL || !maybe_recorded(ptr)) return;
+  /* nothing to learn when this thread just freed the block or handed it on: the common
+     `p = malloc(); ...; free(p); }` and `p = malloc(); h->f = p; }` cost no event */
+  if ((uintptr_t)ptr == tb->last_freed || (uintptr_t)ptr == tb->last_handoff) return;
   _memscope_emit(MEMSCOPE_OP_SCOPE_EXIT, (uintptr_t)ptr, (uintptr_t)exit_point, 0, var);
 }
 
 void memscope_handoff(const void *ptr, const memscope_site *site) {
   if (ptr == NULL || !maybe_recorded(ptr)) return;
+  _memscope_tb.last_handoff = (uintptr_t)ptr;
   _memscope_emit(MEMSCOPE_OP_HANDOFF, (uintptr_t)ptr, 0, 0, site);
 }
 

@@ -77,7 +77,7 @@ int _memscope_buffer_flush(_memscope_tbuf_t *tb) {
   if (n != 0) {
     int own = tb == &_memscope_tb;
     if (own) prctl(PR_GET_NAME, tb->name, 0, 0, 0);
-    rc = _memscope_queue_submit(tb, n, !own);
+    rc = _memscope_queue_submit(tb, n, own);
     mem_store_relaxed(&tb->count, 0);
   }
   mem_store_release(&tb->flushing, 0);
@@ -140,6 +140,7 @@ void _memscope_buffer_reset_after_fork(void) {
   mem_store_relaxed(&tb->flushing, 0);
   tb->events_seen = 0;
   tb->thread_id = 0;
+  memset(tb->site_cache, 0, sizeof tb->site_cache); /* the child's trace numbers sites anew */
   if (tb->recs != NULL) {
     mem_store_relaxed(&tb->count, 0);
     mem_add_relaxed(&buffer_bytes, (uint64_t)tb->cap * sizeof(_memscope_rec_t));

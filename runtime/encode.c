@@ -153,11 +153,12 @@ size_t _memscope_sitemap_bytes(const _memscope_sitemap_t *m) {
   return m->cap * sizeof(_memscope_site_slot_t);
 }
 
-/* The id of site, writing its SITE record to pk the first time. Unknown ABI versions and NULL
-   get id 0 ("unknown site"), which is never written. */
-static int site_id(_memscope_sitemap_t *m, msgpack_packer *pk, const memscope_site *s,
-                   uint32_t *id) {
+/* The id of site in m, adding it the first time. Unknown ABI versions and NULL get id 0
+   ("unknown site"), which is never written. */
+int _memscope_sitemap_get(_memscope_sitemap_t *m, const memscope_site *s, uint32_t *id,
+                          int *added) {
   *id = 0;
+  *added = 0;
   if (s == NULL || s->abi != MEMSCOPE_ABI_VERSION) return 0;
   if (m->cap != 0) {
     size_t j = site_hash(s, m->cap - 1);
@@ -173,7 +174,8 @@ static int site_id(_memscope_sitemap_t *m, msgpack_packer *pk, const memscope_si
   m->slots[j].id = ++m->next_id;
   m->count++;
   *id = m->slots[j].id;
-  return _memscope_encode_site(pk, *id, s);
+  *added = 1;
+  return 0;
 }
 
 /* The payload is the hot part of encoding: its ints are written straight into a reserved
@@ -204,6 +206,20 @@ static inline uint8_t *put_int(uint8_t *o, int64_t v) {
 
 #define MAX_EVENT_BYTES (4 * 9 + 5)
 
+/* Appends to a fixed array: the EVENTS header is packed there, then put in front of the payload. */
+typedef struct {
+  char data[32];
+  size_t len;
+} small_buf_t;
+
+static int small_write(void *ctx, const char *buf, size_t len) {
+  small_buf_t *b = ctx;
+  if (b->len + len > sizeof b->data) return MEMSCOPE_ERR_ARG;
+  memcpy(b->data + b->len, buf, len);
+  b->len += len;
+  return 0;
+}
+
 /* EVENTS: 0x95 0x03 <thread> <t0_ms> <count> <array of ints>
    Payload per event (tag = arg << 3 | op; pointers as deltas from the previous pointer):
      TIME       tag(dt)
@@ -213,24 +229,24 @@ static inline uint8_t *put_int(uint8_t *o, int64_t v) {
      SCOPE_EXIT tag(variable) dptr exit-site
      SAMPLED    tag(site) dptr size weight (float32: 0xca + 4 bytes)
      HANDOFF    tag(site) dptr
-   SITE records for sites not seen before go to pk ahead of the EVENTS record; the payload is
-   built in 'scratch' first because the array header needs its length. */
-int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
-                            msgpack_sbuffer *scratch, uint32_t thread, uint32_t t0_ms,
-                            const _memscope_rec_t *recs, uint32_t n, uint64_t *events_out) {
-  msgpack_sbuffer_clear(scratch);
-  size_t need = (size_t)n * MAX_EVENT_BYTES;
-  if (scratch->alloc < need) {
-    char *d = realloc(scratch->data, need);
+   The record is appended to 'out'. The payload is written first, straight after out->len, and
+   the header (whose array length is known only then) is slid in front of it. site_id resolves
+   sites; a small direct-mapped cache in front of it serves repeated sites of one buffer. */
+int _memscope_encode_events(_memscope_bytes_t *out, _memscope_site_fn site_id, void *ctx,
+                            uint32_t thread, uint32_t t0_ms, const _memscope_rec_t *recs,
+                            uint32_t n, uint64_t *events_out) {
+  size_t need = out->len + (size_t)n * MAX_EVENT_BYTES + sizeof(((small_buf_t *)0)->data);
+  if (out->cap < need) {
+    char *d = realloc(out->data, need);
     if (d == NULL) return MEMSCOPE_ERR_NOMEM;
-    scratch->data = d;
-    scratch->alloc = need;
+    out->data = d;
+    out->cap = need;
   }
-  uint8_t *o = (uint8_t *)scratch->data;
+  size_t start = out->len;
+  uint8_t *o = (uint8_t *)out->data + start;
   uint64_t ints = 0, events = 0;
   uint32_t t = t0_ms;
   uint64_t prev = 0;
-  /* a small direct-mapped cache in front of the site table: a buffer uses few sites */
   struct {
     const memscope_site *site;
     uint32_t id;
@@ -245,9 +261,9 @@ int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
       ints++;
       continue;
     }
-    size_t slot = ((uintptr_t)r->site >> 3) & 63;
+    size_t slot = ((uintptr_t)r->site >> 4) & 63;
     if (unlikely(cache[slot].site != r->site || r->site == NULL)) {
-      TRY(site_id(sites, pk, r->site, &cache[slot].id));
+      TRY(site_id(ctx, r->site, &cache[slot].id));
       cache[slot].site = r->site;
     }
     o = put_uint(o, (uint64_t)cache[slot].id << MEMSCOPE_OP_BITS | op);
@@ -267,21 +283,30 @@ int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
         ints++;
       }
     } else if (op == MEMSCOPE_OP_SCOPE_EXIT) {
-      uint32_t exit_id = 0;
-      TRY(site_id(sites, pk, (const memscope_site *)r->aux, &exit_id));
-      o = put_uint(o, exit_id);
+      const memscope_site *exit_site = (const memscope_site *)r->aux;
+      size_t xslot = ((uintptr_t)exit_site >> 4) & 63;
+      if (unlikely(cache[xslot].site != exit_site || exit_site == NULL)) {
+        TRY(site_id(ctx, exit_site, &cache[xslot].id));
+        cache[xslot].site = exit_site;
+      }
+      o = put_uint(o, cache[xslot].id);
       ints++;
     }
     events++;
   }
-  scratch->size = (size_t)(o - (uint8_t *)scratch->data);
-  TRY(msgpack_pack_array(pk, 5));
-  TRY(msgpack_pack_uint8(pk, MEMSCOPE_REC_EVENTS));
-  TRY(msgpack_pack_uint32(pk, thread));
-  TRY(msgpack_pack_uint32(pk, t0_ms));
-  TRY(msgpack_pack_uint64(pk, events));
-  TRY(msgpack_pack_array(pk, (uint32_t)ints));
-  if (scratch->size != 0) TRY(pk->callback(pk->data, scratch->data, scratch->size));
+  size_t payload = (size_t)(o - (uint8_t *)out->data) - start;
+  small_buf_t hdr = {.len = 0};
+  msgpack_packer hp;
+  msgpack_packer_init(&hp, &hdr, small_write);
+  TRY(msgpack_pack_array(&hp, 5));
+  TRY(msgpack_pack_uint8(&hp, MEMSCOPE_REC_EVENTS));
+  TRY(msgpack_pack_uint32(&hp, thread));
+  TRY(msgpack_pack_uint32(&hp, t0_ms));
+  TRY(msgpack_pack_uint64(&hp, events));
+  TRY(msgpack_pack_array(&hp, (uint32_t)ints));
+  memmove(out->data + start + hdr.len, out->data + start, payload);
+  memcpy(out->data + start, hdr.data, hdr.len);
+  out->len = start + hdr.len + payload;
   if (events_out != NULL) *events_out = events;
   return 0;
 }

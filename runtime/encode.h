@@ -47,10 +47,22 @@ int _memscope_encode_message(msgpack_packer *pk, uint32_t t_ms, const char *text
 int _memscope_encode_sampling(msgpack_packer *pk, uint32_t t_ms, uint64_t mean) _memscope_hidden;
 int _memscope_encode_end(msgpack_packer *pk, const memscope_stats *st,
                          uint32_t duration_ms) _memscope_hidden;
-int _memscope_encode_events(msgpack_packer *pk, _memscope_sitemap_t *sites,
-                            msgpack_sbuffer *scratch, uint32_t thread, uint32_t t0_ms,
-                            const _memscope_rec_t *recs, uint32_t n,
-                            uint64_t *events_out) _memscope_hidden;
+/* A growable byte buffer that encoded batches are built in. */
+typedef struct _memscope_bytes_s {
+  char *data;
+  size_t len, cap;
+} _memscope_bytes_t;
+
+/* Resolves a site to its id in the trace (0 for unknown sites), writing its SITE record the
+   first time; returns 0 or a negative code. */
+typedef int (*_memscope_site_fn)(void *ctx, const memscope_site *s, uint32_t *id);
+
+int _memscope_encode_events(_memscope_bytes_t *out, _memscope_site_fn site_id, void *ctx,
+                            uint32_t thread, uint32_t t0_ms, const _memscope_rec_t *recs,
+                            uint32_t n, uint64_t *events_out) _memscope_hidden;
+/* Looks s up in m, adding it with the next id when absent (*added = 1). */
+int _memscope_sitemap_get(_memscope_sitemap_t *m, const memscope_site *s, uint32_t *id,
+                          int *added) _memscope_hidden;
 void _memscope_sitemap_free(_memscope_sitemap_t *m) _memscope_hidden;
 size_t _memscope_sitemap_bytes(const _memscope_sitemap_t *m) _memscope_hidden;
 

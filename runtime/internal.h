@@ -75,6 +75,8 @@ static inline uint64_t _memscope_rec_size(const _memscope_rec_t *r) {
    Each thread owns one buffer in TLS. The fast path writes only to it; 'limit' is 0 whenever the
    next event must take the slow path (not yet set up, inside the runtime, in a wrapper, stopped).
 ------------------------------------------------------------------------------------------------ */
+#define MEMSCOPE_SITE_CACHE 64
+
 typedef struct _memscope_tbuf_s {
   _memscope_rec_t *recs;
   uint32_t limit;               /* fast path may append while count < limit */
@@ -96,10 +98,16 @@ typedef struct _memscope_tbuf_s {
   uint32_t wrap_allocs;             /* allocations recorded since the outermost wrapper began */
   uint32_t wrap_frees;              /* frees recorded since then */
   const memscope_site *exit_site;   /* exit point set before leaving a scope */
+  uintptr_t last_freed;             /* the block this thread freed last */
+  uintptr_t last_handoff;           /* the block this thread last stored into a field/global */
   int64_t wrap_mark_countdown;      /* sampling state when the outermost wrapper was entered */
   uint64_t wrap_mark_calls;
   pid_t os_tid;
   char name[16];                /* thread name, refreshed at each flush */
+  struct {
+    const memscope_site *site;
+    uint32_t id;
+  } site_cache[MEMSCOPE_SITE_CACHE]; /* trace ids of sites this thread used */
   struct _memscope_tbuf_s *next; /* registry of live thread buffers */
 } _memscope_tbuf_t;
 
@@ -145,7 +153,7 @@ uint64_t _memscope_clock_ns(int clock_id) _memscope_hidden;
 /* queue.c */
 int _memscope_queue_start(void) _memscope_hidden;
 int _memscope_queue_threaded(void) _memscope_hidden;
-int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int copy) _memscope_hidden;
+int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int own) _memscope_hidden;
 void _memscope_queue_drain(void) _memscope_hidden;
 void _memscope_queue_stop(void) _memscope_hidden;
 uint64_t _memscope_queue_memory(void) _memscope_hidden;
@@ -160,8 +168,10 @@ size_t _memscope_options_count(void) _memscope_hidden;
 
 /* writer.c */
 int _memscope_writer_open(int fork_child) _memscope_hidden;
-int _memscope_writer_batch(uint32_t thread_id, pid_t os_tid, const char *name, uint32_t t0_ms,
-                           const _memscope_rec_t *recs, uint32_t n) _memscope_hidden;
+int _memscope_writer_site_id(void *ctx, const memscope_site *s, uint32_t *id) _memscope_hidden;
+int _memscope_writer_announce(uint32_t thread_id, pid_t os_tid, const char *name) _memscope_hidden;
+int _memscope_writer_write_batch(const char *data, size_t len, uint64_t events) _memscope_hidden;
+int _memscope_writer_live(const _memscope_rec_t *recs, uint32_t n) _memscope_hidden;
 void _memscope_writer_stats(memscope_stats *out) _memscope_hidden;
 int _memscope_writer_message(const char *text) _memscope_hidden;
 int _memscope_writer_sampling(uint32_t t_ms, uint64_t mean) _memscope_hidden;

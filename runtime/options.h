@@ -26,6 +26,9 @@
   MEMSCOPE_FLAG(bool, writer_thread, true,                                                      \
                 "Encode and write the trace in a background thread that also keeps the 1 ms "   \
                 "clock; 0 writes from the thread whose buffer filled, stamping time per buffer.")\
+  MEMSCOPE_FLAG(bool, stats, true,                                                              \
+                "Keep a table of live blocks for memscope_get_stats() (current and peak bytes); " \
+                "0 saves about a third of the tracking cost.")                                  \
   MEMSCOPE_FLAG(bool, summary, false,                                                           \
                 "Print a one-line summary of the trace on stderr at exit.")                     \
   MEMSCOPE_FLAG(bool, verbose, false, "Print runtime diagnostics on stderr.")                  \

@@ -1,5 +1,5 @@
-/* queue.c: hands full thread buffers to the background writer thread, which also keeps the clock. */
-#include "internal.h"
+/* queue.c: hands encoded buffers to the background writer thread, which also keeps the clock. */
+#include "encode.h"
 #include "options.h"
 
 #include <signal.h>
@@ -8,24 +8,20 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A thread whose buffer is full swaps it for an empty one and queues the full one: a lock and a
-   signal once per few thousand events, nothing per event. The writer thread encodes and writes
-   queued buffers on the other core and returns their memory to a free list. It wakes at least
-   once per millisecond to advance _memscope_state.clock_ms, the clock the fast path compares
-   against. When the writer falls behind by MEMSCOPE_QUEUE_MAX buffers, producers wait: full
-   tracing never drops events. Without the thread (MEMSCOPE_WRITER_THREAD=0, or none could be
-   made) the filling thread writes its buffer itself. */
+/* A thread whose buffer is full encodes it (a few ns per event, while the records are still in
+   its cache) and queues the bytes: a lock once per few thousand events, nothing per event. The
+   writer thread writes queued batches on another core and returns their memory to a free
+   list. It wakes at least once per millisecond to advance _memscope_state.clock_ms, the clock
+   the fast path compares against. When the writer falls behind by MEMSCOPE_QUEUE_MAX batches,
+   producers wait: full tracing never drops events. Without the thread
+   (MEMSCOPE_WRITER_THREAD=0, or none could be made) the encoding thread writes the bytes itself. */
 
 #define MEMSCOPE_QUEUE_MAX 64
 
 typedef struct batch_s {
   struct batch_s *next;
-  _memscope_rec_t *recs;
-  uint32_t n;
-  uint32_t t0_ms;
-  uint32_t thread_id;
-  pid_t os_tid;
-  char name[16];
+  _memscope_bytes_t bytes;
+  uint64_t events;
 } batch_t;
 
 typedef struct queue_s {
@@ -34,19 +30,32 @@ typedef struct queue_s {
   pthread_cond_t progress; /* producers wait: room in the queue, or drained */
   batch_t *head, *tail;
   uint32_t queued;
-  int busy;                /* the writer is encoding a batch outside the lock */
+  int busy;                /* the writer is writing a batch outside the lock */
   _Atomic(int) running;
   int stop;
-  _memscope_rec_t *free_recs[MEMSCOPE_QUEUE_MAX];
-  uint32_t nfree;
+  batch_t *spare[MEMSCOPE_QUEUE_MAX];
+  uint32_t nspare;
+  _Atomic(uint64_t) held;  /* bytes in queued and spare batches */
   pthread_t thread;
 } queue_t;
 
 static queue_t Q = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static void recycle(_memscope_rec_t *recs) {
-  if (Q.nfree < MEMSCOPE_QUEUE_MAX) Q.free_recs[Q.nfree++] = recs;
-  else free(recs);
+static void batch_free(batch_t *b) {
+  mem_add_relaxed(&Q.held, -(uint64_t)b->bytes.cap);
+  free(b->bytes.data);
+  free(b);
+}
+
+/* Caller holds the lock. */
+static void recycle(batch_t *b) {
+  if (Q.nspare < MEMSCOPE_QUEUE_MAX) {
+    b->bytes.len = 0;
+    b->next = NULL;
+    Q.spare[Q.nspare++] = b;
+  } else {
+    batch_free(b);
+  }
 }
 
 static void *writer_main(void *arg) {
@@ -72,11 +81,10 @@ static void *writer_main(void *arg) {
     Q.queued--;
     Q.busy = 1;
     pthread_mutex_unlock(&Q.lock);
-    _memscope_writer_batch(b->thread_id, b->os_tid, b->name, b->t0_ms, b->recs, b->n);
+    _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
     pthread_mutex_lock(&Q.lock);
     Q.busy = 0;
-    recycle(b->recs);
-    free(b);
+    recycle(b);
     pthread_cond_broadcast(&Q.progress);
   }
   mem_store_relaxed(&Q.running, 0);
@@ -113,55 +121,59 @@ int _memscope_queue_start(void) {
 
 int _memscope_queue_threaded(void) { return mem_load_relaxed(&Q.running); }
 
-/* Queues n records of tb. With 'copy' the records are copied (another thread's buffer at exit,
-   which its owner may still touch); otherwise tb gets a fresh array and the full one is queued.
-   Falls back to writing in place when there is no writer thread. */
-int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int copy) {
-  if (!_memscope_queue_threaded()) {
-    return _memscope_writer_batch(tb->thread_id, tb->os_tid, tb->name, tb->t0_ms, tb->recs, n);
-  }
-  batch_t *b = malloc(sizeof *b);
-  if (b == NULL) return MEMSCOPE_ERR_NOMEM;
-  b->next = NULL;
-  b->n = n;
-  b->t0_ms = tb->t0_ms;
-  b->thread_id = tb->thread_id;
-  b->os_tid = tb->os_tid;
-  memcpy(b->name, tb->name, sizeof b->name);
-  size_t bytes = (size_t)tb->cap * sizeof(_memscope_rec_t);
+/* Encodes n records of tb and queues them (or writes them when there is no writer thread).
+   'own' is false when another thread's buffer is written at exit: its site cache is not used. */
+int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int own) {
   pthread_mutex_lock(&Q.lock);
-  while (Q.queued >= MEMSCOPE_QUEUE_MAX && mem_load_relaxed(&Q.running)) pthread_cond_wait(&Q.progress, &Q.lock);
-  _memscope_rec_t *fresh = Q.nfree > 0 ? Q.free_recs[--Q.nfree] : NULL;
-  pthread_mutex_unlock(&Q.lock);
-  if (fresh == NULL) fresh = malloc(bytes);
-  if (fresh == NULL) {
-    free(b);
-    return MEMSCOPE_ERR_NOMEM;
+  while (Q.queued >= MEMSCOPE_QUEUE_MAX && mem_load_relaxed(&Q.running)) {
+    pthread_cond_wait(&Q.progress, &Q.lock);
   }
-  if (copy) {
-    memcpy(fresh, tb->recs, (size_t)n * sizeof(_memscope_rec_t));
-    b->recs = fresh;
+  batch_t *b = Q.nspare > 0 ? Q.spare[--Q.nspare] : NULL;
+  pthread_mutex_unlock(&Q.lock);
+  if (b == NULL && (b = calloc(1, sizeof *b)) == NULL) return MEMSCOPE_ERR_NOMEM;
+  size_t before = b->bytes.cap;
+  int rc = _memscope_writer_announce(tb->thread_id, tb->os_tid, tb->name);
+  if (rc == 0) {
+    rc = _memscope_encode_events(&b->bytes, _memscope_writer_site_id, own ? tb : NULL,
+                                 tb->thread_id, tb->t0_ms, tb->recs, n, &b->events);
+  }
+  mem_add_relaxed(&Q.held, b->bytes.cap - before);
+  if (rc == 0) rc = _memscope_writer_live(tb->recs, n);
+  if (rc == 0 && !_memscope_queue_threaded()) {
+    rc = _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
+    pthread_mutex_lock(&Q.lock);
+    recycle(b);
+    pthread_mutex_unlock(&Q.lock);
+    return rc;
+  }
+  pthread_mutex_lock(&Q.lock);
+  if (rc != 0) {
+    for (uint32_t i = 0; i < n; i++) {
+      if (_memscope_rec_op(&tb->recs[i]) != MEMSCOPE_OP_TIME) {
+        mem_add_relaxed(&_memscope_state.events_dropped, 1);
+      }
+    }
+    recycle(b);
   } else {
-    b->recs = tb->recs;
-    tb->recs = fresh;
+    if (Q.tail) Q.tail->next = b;
+    else Q.head = b;
+    Q.tail = b;
+    Q.queued++;
+    /* the writer looks at the queue every millisecond anyway; a wake-up costs more than
+       waiting for that, so only a filling queue is worth one */
+    if (Q.queued >= MEMSCOPE_QUEUE_MAX / 2) pthread_cond_signal(&Q.work);
   }
-  pthread_mutex_lock(&Q.lock);
-  if (Q.tail) Q.tail->next = b;
-  else Q.head = b;
-  Q.tail = b;
-  Q.queued++;
-  /* the writer looks at the queue every millisecond anyway; a wake-up costs more than waiting
-     for that, so only a filling queue is worth one */
-  if (Q.queued >= MEMSCOPE_QUEUE_MAX / 2) pthread_cond_signal(&Q.work);
   pthread_mutex_unlock(&Q.lock);
-  return 0;
+  return rc;
 }
 
-/* Waits until every queued buffer has been written. */
+/* Waits until every queued batch has been written. */
 void _memscope_queue_drain(void) {
   pthread_mutex_lock(&Q.lock);
   if (Q.head != NULL) pthread_cond_signal(&Q.work);
-  while ((Q.head != NULL || Q.busy) && mem_load_relaxed(&Q.running)) pthread_cond_wait(&Q.progress, &Q.lock);
+  while ((Q.head != NULL || Q.busy) && mem_load_relaxed(&Q.running)) {
+    pthread_cond_wait(&Q.progress, &Q.lock);
+  }
   pthread_mutex_unlock(&Q.lock);
 }
 
@@ -178,10 +190,8 @@ void _memscope_queue_stop(void) {
   pthread_join(Q.thread, NULL);
 }
 
-/* Memory held in queued and spare buffers. Approximate: read without the lock. */
-uint64_t _memscope_queue_memory(void) {
-  return (uint64_t)(Q.queued + Q.nfree) * _memscope_options.buffer_kb * 1024;
-}
+/* Memory held in queued and spare batches. */
+uint64_t _memscope_queue_memory(void) { return mem_load_relaxed(&Q.held); }
 
 /* In a forked child the writer thread does not exist: forget the parent's queue (the parent
    writes those batches) and start a new thread. */
@@ -191,5 +201,6 @@ void _memscope_queue_after_fork(void) {
   Q.queued = 0;
   Q.busy = 0;
   mem_store_relaxed(&Q.running, 0);
-  Q.nfree = 0;
+  Q.nspare = 0;
+  mem_store_relaxed(&Q.held, 0);
 }

@@ -1,4 +1,4 @@
-/* writer.c: owns the trace file: opens it, writes encoded records under one lock, handles faults. */
+/* writer.c: owns the trace file: opens it, writes records under one lock, site ids, handles faults. */
 #include "encode.h"
 #include "options.h"
 
@@ -9,31 +9,36 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Threads hand the writer a full buffer (once per few thousand events); the writer encodes it
-   into 'out', updates the live-block statistics and writes the bytes with write(2). All of it
-   happens under 'lock', so records from different threads never interleave and SITE / THREAD
-   records always precede their first use. If a write fails (bad path, disk full) tracing stops
-   with one message on stderr and the program carries on untouched. */
+/* A thread whose buffer is full encodes it itself (buffer.c) and hands the bytes to the writer
+   thread (queue.c), which writes them here under 'lock': records of different threads never
+   interleave. A site's SITE record and a thread's THREAD record are written the first time they
+   are needed, before the id can be used, so they always precede their first use. If a write
+   fails (bad path, disk full) tracing stops with one message on stderr and the program carries
+   on untouched. */
 
 typedef struct writer_s {
-  pthread_mutex_t lock;
+  pthread_mutex_t lock;      /* the file, W.out, counters */
+  pthread_mutex_t sites_lock; /* site ids; taken before 'lock' */
+  pthread_mutex_t live_lock; /* the live-block table */
   int fd;
   int open;
   char path[4096];
-  msgpack_sbuffer out;
-  msgpack_sbuffer scratch;
+  msgpack_sbuffer out;       /* small records */
   msgpack_packer pk;
   _memscope_sitemap_t sites;
   _memscope_live_t live;
   uint64_t bytes_written;
   uint64_t buffers_flushed;
-  uint64_t events_recorded;
+  _Atomic(uint64_t) events_recorded;
   uint8_t *announced;  /* announced[thread_id]: THREAD record written */
   size_t announced_cap;
   int error;
 } writer_t;
 
-static writer_t W = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
+static writer_t W = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                     .sites_lock = PTHREAD_MUTEX_INITIALIZER,
+                     .live_lock = PTHREAD_MUTEX_INITIALIZER,
+                     .fd = -1};
 
 /* Program name: basename of /proc/self/exe, else of argv[0] as glibc saw it. */
 static void program_name(char *buf, size_t cap) {
@@ -83,26 +88,13 @@ static int sbuffer_sink(void *data, const char *buf, size_t len) {
   return msgpack_sbuffer_write(data, buf, len) == 0 ? 0 : MEMSCOPE_ERR_NOMEM;
 }
 
-/* Writes and clears W.out. Caller holds the lock. */
+static int write_bytes(const char *p, size_t left);
+
+/* Writes and clears W.out (small records). Caller holds the lock. */
 static int write_out(void) {
-  const char *p = W.out.data;
-  size_t left = W.out.size;
-  while (left > 0) {
-    ssize_t n = write(W.fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = n < 0 ? errno : ENOSPC;
-      msgpack_sbuffer_clear(&W.out);
-      W.error = MEMSCOPE_ERR_IO;
-      _memscope_stop_on_error(MEMSCOPE_ERR_IO, W.path, err);
-      return MEMSCOPE_ERR_IO;
-    }
-    p += n;
-    left -= (size_t)n;
-    W.bytes_written += (uint64_t)n;
-  }
+  int rc = write_bytes(W.out.data, W.out.size);
   msgpack_sbuffer_clear(&W.out);
-  return 0;
+  return rc;
 }
 
 typedef struct {
@@ -150,7 +142,6 @@ int _memscope_writer_open(int fork_child) {
   }
   W.open = 1;
   msgpack_sbuffer_init(&W.out);
-  msgpack_sbuffer_init(&W.scratch);
   msgpack_packer_init(&W.pk, &W.out, sbuffer_sink);
 
   size_t n = _memscope_options_count();
@@ -166,13 +157,57 @@ int _memscope_writer_open(int fork_child) {
   return rc;
 }
 
-/* Encodes and writes one thread buffer. Returns 0 or the first error; after an error the
-   events are counted as dropped. */
-int _memscope_writer_batch(uint32_t thread_id, pid_t os_tid, const char *name, uint32_t t0_ms,
-                           const _memscope_rec_t *recs, uint32_t n) {
+/* Writes len bytes at the current end of the file. Caller holds the lock. */
+static int write_bytes(const char *p, size_t left) {
+  while (left > 0) {
+    ssize_t n = write(W.fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = n < 0 ? errno : ENOSPC;
+      W.error = MEMSCOPE_ERR_IO;
+      W.open = 0;
+      _memscope_stop_on_error(MEMSCOPE_ERR_IO, W.path, err);
+      return MEMSCOPE_ERR_IO;
+    }
+    p += n;
+    left -= (size_t)n;
+    W.bytes_written += (uint64_t)n;
+  }
+  return 0;
+}
+
+/* Resolves a site to its trace id for the encoder (a _memscope_site_fn). ctx is the calling
+   thread's buffer, whose small cache answers most lookups, or NULL. A new site's SITE record is
+   written to the file at once, under the sites lock, before its id is published: whichever
+   thread later writes a batch that uses the id writes it after the record. */
+int _memscope_writer_site_id(void *ctx, const memscope_site *s, uint32_t *id) {
+  _memscope_tbuf_t *tb = ctx;
+  size_t slot = ((uintptr_t)s >> 4) & (MEMSCOPE_SITE_CACHE - 1);
+  if (tb != NULL && tb->site_cache[slot].site == s && s != NULL) {
+    *id = tb->site_cache[slot].id;
+    return 0;
+  }
+  pthread_mutex_lock(&W.sites_lock);
+  int added = 0;
+  int rc = _memscope_sitemap_get(&W.sites, s, id, &added);
+  if (rc == 0 && added) {
+    pthread_mutex_lock(&W.lock);
+    rc = W.open ? _memscope_encode_site(&W.pk, *id, s) : (W.error ? W.error : MEMSCOPE_ERR_IO);
+    if (rc == 0) rc = write_out();
+    pthread_mutex_unlock(&W.lock);
+  }
+  pthread_mutex_unlock(&W.sites_lock);
+  if (rc == 0 && tb != NULL) {
+    tb->site_cache[slot].site = s;
+    tb->site_cache[slot].id = *id;
+  }
+  return rc;
+}
+
+/* Writes the THREAD record of thread_id unless it was written already. */
+int _memscope_writer_announce(uint32_t thread_id, pid_t os_tid, const char *name) {
   pthread_mutex_lock(&W.lock);
   int rc = W.open ? 0 : (W.error ? W.error : MEMSCOPE_ERR_IO);
-  uint64_t events = 0;
   if (rc == 0 && thread_id >= W.announced_cap) {
     size_t ncap = thread_id * 2 + 64;
     uint8_t *a = realloc(W.announced, ncap);
@@ -185,35 +220,50 @@ int _memscope_writer_batch(uint32_t thread_id, pid_t os_tid, const char *name, u
   }
   if (rc == 0 && !W.announced[thread_id]) {
     rc = _memscope_encode_thread(&W.pk, thread_id, (uint32_t)os_tid, name);
+    if (rc == 0) rc = write_out();
     W.announced[thread_id] = rc == 0;
-  }
-  if (rc == 0) {
-    rc = _memscope_encode_events(&W.pk, &W.sites, &W.scratch, thread_id, t0_ms, recs, n, &events);
-  }
-  if (rc == 0) rc = write_out();
-  if (rc == 0) {
-    W.buffers_flushed++;
-    W.events_recorded += events;
-    rc = _memscope_live_apply(&W.live, recs, n);
-  } else {
-    for (uint32_t i = 0; i < n; i++) {
-      if (_memscope_rec_op(&recs[i]) != MEMSCOPE_OP_TIME) mem_add_relaxed(&_memscope_state.events_dropped, 1);
-    }
-    msgpack_sbuffer_clear(&W.out);
   }
   pthread_mutex_unlock(&W.lock);
   return rc;
 }
 
+/* Writes one encoded EVENTS record holding 'events' events. */
+int _memscope_writer_write_batch(const char *data, size_t len, uint64_t events) {
+  pthread_mutex_lock(&W.lock);
+  int rc = W.open ? write_bytes(data, len) : (W.error ? W.error : MEMSCOPE_ERR_IO);
+  if (rc == 0) {
+    W.buffers_flushed++;
+    mem_add_relaxed(&W.events_recorded, events);
+  } else {
+    mem_add_relaxed(&_memscope_state.events_dropped, events);
+  }
+  pthread_mutex_unlock(&W.lock);
+  return rc;
+}
+
+/* Feeds records to the live-block table behind memscope_get_stats (MEMSCOPE_STATS=1). */
+int _memscope_writer_live(const _memscope_rec_t *recs, uint32_t n) {
+  if (!_memscope_options.stats) return 0;
+  pthread_mutex_lock(&W.live_lock);
+  int rc = _memscope_live_apply(&W.live, recs, n);
+  pthread_mutex_unlock(&W.live_lock);
+  return rc;
+}
+
 /* Figures the writer owns. Caller's stats must be zeroed. */
 void _memscope_writer_stats(memscope_stats *out) {
-  pthread_mutex_lock(&W.lock);
+  pthread_mutex_lock(&W.live_lock);
   *out = W.live.st;
+  out->runtime_bytes = _memscope_live_bytes(&W.live);
+  pthread_mutex_unlock(&W.live_lock);
+  pthread_mutex_lock(&W.sites_lock);
+  out->runtime_bytes += _memscope_sitemap_bytes(&W.sites);
+  pthread_mutex_unlock(&W.sites_lock);
+  pthread_mutex_lock(&W.lock);
   out->bytes_written = W.bytes_written;
   out->buffers_flushed = W.buffers_flushed;
-  out->events_recorded = W.events_recorded;
-  out->runtime_bytes = W.out.alloc + W.scratch.alloc + _memscope_sitemap_bytes(&W.sites) +
-                       _memscope_live_bytes(&W.live);
+  out->events_recorded = mem_load_relaxed(&W.events_recorded);
+  out->runtime_bytes += W.out.alloc;
   out->error = W.error;
   pthread_mutex_unlock(&W.lock);
 }
@@ -237,22 +287,17 @@ int _memscope_writer_sampling(uint32_t t_ms, uint64_t mean) {
   return rc;
 }
 
-uint64_t _memscope_writer_events(void) {
-  pthread_mutex_lock(&W.lock);
-  uint64_t n = W.events_recorded;
-  pthread_mutex_unlock(&W.lock);
-  return n;
-}
+uint64_t _memscope_writer_events(void) { return mem_load_relaxed(&W.events_recorded); }
 
 /* Writes the END record with the final totals and closes the file. */
 int _memscope_writer_finish(const memscope_stats *st, uint32_t duration_ms) {
   pthread_mutex_lock(&W.lock);
   int rc = 0;
-  if (W.open) {
+  if (W.fd >= 0) {
     memscope_stats end = *st;
     end.bytes_written = W.bytes_written;
-    rc = _memscope_encode_end(&W.pk, &end, duration_ms);
-    if (rc == 0) rc = write_out();
+    if (W.open) rc = _memscope_encode_end(&W.pk, &end, duration_ms);
+    if (W.open && rc == 0) rc = write_out();
     if (close(W.fd) != 0 && rc == 0) {
       rc = MEMSCOPE_ERR_IO;
       _memscope_stop_on_error(MEMSCOPE_ERR_IO, W.path, errno);
@@ -268,13 +313,15 @@ int _memscope_writer_finish(const memscope_stats *st, uint32_t duration_ms) {
    another thread of the parent at fork time, so it is re-initialised, not unlocked). */
 void _memscope_writer_after_fork(void) {
   pthread_mutex_init(&W.lock, NULL);
+  pthread_mutex_init(&W.sites_lock, NULL);
+  pthread_mutex_init(&W.live_lock, NULL);
   if (W.fd >= 0) close(W.fd);
   W.fd = -1;
   W.open = 0;
   W.error = 0;
-  W.bytes_written = W.buffers_flushed = W.events_recorded = 0;
+  W.bytes_written = W.buffers_flushed = 0;
+  mem_store_relaxed(&W.events_recorded, 0);
   msgpack_sbuffer_destroy(&W.out);
-  msgpack_sbuffer_destroy(&W.scratch);
   _memscope_sitemap_free(&W.sites);
   _memscope_live_free(&W.live);
   free(W.announced);
