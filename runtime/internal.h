@@ -221,6 +221,10 @@ static inline void _memscope_emit(unsigned op, uintptr_t ptr, uintptr_t aux, uin
 /* An allocation: recorded as is in full mode; in sampled modes the non-sampled case is a
    thread-local countdown and a branch (bytes) or one call (size classes). */
 static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memscope_site *site) {
+  /* an address handed out again is a new block: its owner's scope exit counts (branch-free) */
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  tb->last_freed = tb->last_freed == ptr ? 0 : tb->last_freed;
+  tb->last_handoff = tb->last_handoff == ptr ? 0 : tb->last_handoff;
   int mode = mem_load_relaxed(&_memscope_state.enabled);
   if (likely(mode == MEMSCOPE_MODE_ALL)) {
     _memscope_emit(MEMSCOPE_OP_ALLOC, ptr, 0, size, site);

@@ -184,6 +184,31 @@ static void test_errno_preserved(void **state) {
   }
 }
 
+/* A scope exit is recorded unless the thread just freed or handed on that block; an address
+   that malloc hands out again is a new block whose owner's exit counts. */
+static void test_scope_exit_skips(void **state) {
+  (void)state;
+  static const memscope_site V = {MEMSCOPE_ABI_VERSION, MEMSCOPE_KIND_VARIABLE, 0, 5, 9, "t.c", "f",
+                                  "char", "", "p", 0};
+  static const memscope_site H = {MEMSCOPE_ABI_VERSION, MEMSCOPE_KIND_HANDOFF, MEMSCOPE_SITE_FIELD,
+                                  6, 3, "t.c", "f", "", "", "h->buf", 0};
+  void *p = memscope_malloc(8, &S);
+  memscope_free(p, &F);
+  uint32_t n = count();
+  memscope_scope_exit(p, &V);
+  assert_int_equal(count(), n); /* freed: nothing to say */
+  void *q = memscope_malloc(8, &S); /* most likely the same address again */
+  n = count();
+  memscope_scope_exit(q, &V);
+  assert_int_equal(count(), n + 1);
+  assert_int_equal(_memscope_rec_op(last()), MEMSCOPE_OP_SCOPE_EXIT);
+  memscope_handoff(q, &H);
+  n = count();
+  memscope_scope_exit(q, &V);
+  assert_int_equal(count(), n); /* handed on: its new owner decides */
+  memscope_free(q, &F);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_event_lands_in_buffer, setup),
@@ -197,6 +222,7 @@ int main(void) {
       cmocka_unit_test_setup(test_free_wrapper_pool, setup),
       cmocka_unit_test_setup(test_stop_and_start, setup),
       cmocka_unit_test_setup(test_errno_preserved, setup),
+      cmocka_unit_test_setup(test_scope_exit_skips, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
