@@ -12,3 +12,5 @@ clang -O2 -g -fplugin="$PWD/build/plugin/memscope.so" -Iinclude examples/demo.c 
 rm -f "$out"/demo.*.msgpack
 MEMSCOPE_OUT="$out/demo.%p.msgpack" "$out/demo"
 build/report/memscope-report summary "$out"/demo.*.msgpack
+echo
+build/report/memscope-report leaks "$out"/demo.*.msgpack
