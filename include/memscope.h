@@ -157,6 +157,11 @@ MEMSCOPE_API void memscope_stop(void);
 MEMSCOPE_API void memscope_start(void);
 /* Non-zero while events are being recorded. */
 MEMSCOPE_API int memscope_enabled(void);
+/* Marks this moment in the trace (a MARK record with 'label', may be NULL) and asks every thread
+   to write its buffered events at its next event, so that a reader of the file sees what was
+   live at the mark. Returns 0 or a negative MEMSCOPE_ERR_*. With MEMSCOPE_SIGNAL set, each
+   delivery of that signal pauses or resumes recording and marks the moment likewise. */
+MEMSCOPE_API int memscope_snapshot(const char *label);
 
 /* ---------------------------------------------------------------------------------------------
    Statistics

@@ -171,6 +171,9 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
   tb->in_runtime = 1;
   tb->limit = 0;
   if (unlikely(!mem_load_acquire(&_memscope_state.initialized))) _memscope_ensure_init();
+  if (unlikely(mem_load_relaxed(&_memscope_state.signals) != 0) && !_memscope_queue_threaded()) {
+    _memscope_poll_signal();
+  }
   if (!mem_load_relaxed(&_memscope_state.enabled)) goto out;
   if (tb->recs == NULL && buffer_setup(tb) != 0) {
     mem_add_relaxed(&_memscope_state.events_dropped, 1);
@@ -188,7 +191,11 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
     now = _memscope_clock_read();
     mem_store_relaxed(&_memscope_state.clock_ms, now);
   }
-  if (mem_load_relaxed(&tb->count) + 2 > tb->cap) _memscope_buffer_flush(tb);
+  uint32_t epoch = mem_load_relaxed(&_memscope_state.flush_epoch);
+  if (mem_load_relaxed(&tb->count) + 2 > tb->cap || unlikely(epoch != tb->flush_epoch)) {
+    tb->flush_epoch = epoch; /* a snapshot asked every thread for its buffered events */
+    _memscope_buffer_flush(tb);
+  }
   if (!mem_load_relaxed(&_memscope_state.enabled)) goto out; /* the flush may have failed */
   if (mem_load_relaxed(&tb->count) == 0) {
     tb->t0_ms = now;

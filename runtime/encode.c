@@ -96,6 +96,17 @@ int _memscope_encode_sampling(msgpack_packer *pk, uint32_t t_ms, uint64_t mean) 
   return msgpack_pack_uint64(pk, mean);
 }
 
+/* MARK: 0x95 0x07 <t_ms> <seq> <label> <recording: 1 if recording goes on after the mark> */
+int _memscope_encode_mark(msgpack_packer *pk, uint32_t t_ms, uint32_t seq, const char *label,
+                          int recording) {
+  TRY(msgpack_pack_array(pk, 5));
+  TRY(msgpack_pack_uint8(pk, MEMSCOPE_REC_MARK));
+  TRY(msgpack_pack_uint32(pk, t_ms));
+  TRY(msgpack_pack_uint32(pk, seq));
+  TRY(pack_str(pk, label));
+  return recording ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+}
+
 /* END: 0x92 0x04 <map of totals, keys in the order below> */
 int _memscope_encode_end(msgpack_packer *pk, const memscope_stats *st, uint32_t duration_ms) {
   TRY(msgpack_pack_array(pk, 2));

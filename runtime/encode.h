@@ -16,6 +16,7 @@ enum {
   MEMSCOPE_REC_END = 4,
   MEMSCOPE_REC_MESSAGE = 5,
   MEMSCOPE_REC_SAMPLING = 6,
+  MEMSCOPE_REC_MARK = 7,
 };
 
 typedef struct _memscope_header_s {
@@ -45,6 +46,8 @@ int _memscope_encode_thread(msgpack_packer *pk, uint32_t thread, uint32_t os_tid
                             const char *name) _memscope_hidden;
 int _memscope_encode_message(msgpack_packer *pk, uint32_t t_ms, const char *text) _memscope_hidden;
 int _memscope_encode_sampling(msgpack_packer *pk, uint32_t t_ms, uint64_t mean) _memscope_hidden;
+int _memscope_encode_mark(msgpack_packer *pk, uint32_t t_ms, uint32_t seq, const char *label,
+                          int recording) _memscope_hidden;
 int _memscope_encode_end(msgpack_packer *pk, const memscope_stats *st,
                          uint32_t duration_ms) _memscope_hidden;
 /* A growable byte buffer that encoded batches are built in. */

@@ -3,6 +3,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -47,6 +48,14 @@ static void runtime_init(void) {
         fprintf(stderr, "memscope: no writer thread; buffers are written by their threads\n");
       }
       pthread_atfork(NULL, NULL, fork_child);
+      if (_memscope_options.signal[0] != '\0' && _memscope_install_signal(_memscope_options.signal) != 0) {
+        fprintf(stderr, "memscope: MEMSCOPE_SIGNAL=%s: not a signal name or number; ignored\n",
+                _memscope_options.signal);
+      }
+      if (!_memscope_options.start) {
+        mem_store_relaxed(&_memscope_state.user_paused, 1);
+        mem_store_relaxed(&_memscope_state.enabled, MEMSCOPE_MODE_OFF);
+      }
     }
   }
   mem_store_release(&_memscope_state.initialized, 1);
@@ -154,6 +163,61 @@ void memscope_start(void) {
 int memscope_enabled(void) {
   _memscope_ensure_init();
   return mem_load_relaxed(&_memscope_state.enabled) != MEMSCOPE_MODE_OFF;
+}
+
+int memscope_snapshot(const char *label) {
+  int rc = memscope_flush();
+  if (rc != 0) return rc;
+  mem_add_relaxed(&_memscope_state.flush_epoch, 1);
+  rc = _memscope_writer_mark(label != NULL ? label : "", mem_load_relaxed(&_memscope_state.enabled) != 0);
+  return rc < 0 ? rc : 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   MEMSCOPE_SIGNAL: the handler only counts deliveries; the writer thread acts on them within a
+   millisecond (pause or resume, then a MARK), outside the signal context.
+------------------------------------------------------------------------------------------------ */
+static void on_signal(int sig) {
+  (void)sig;
+  mem_add_relaxed(&_memscope_state.signals, 1);
+}
+
+int _memscope_install_signal(const char *name) {
+  static const struct {
+    const char *name;
+    int sig;
+  } names[] = {{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"HUP", SIGHUP}, {"PROF", SIGPROF},
+               {"URG", SIGURG},   {"WINCH", SIGWINCH}, {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}};
+  if (strncmp(name, "SIG", 3) == 0) name += 3;
+  int sig = 0;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    if (strcmp(name, names[i].name) == 0) sig = names[i].sig;
+  }
+  if (sig == 0) {
+    char *end = NULL;
+    long v = strtol(name, &end, 10);
+    if (end == name || *end != '\0' || v <= 0 || v >= NSIG || v == SIGKILL || v == SIGSTOP) {
+      return MEMSCOPE_ERR_ARG;
+    }
+    sig = (int)v;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  return sigaction(sig, &sa, NULL) == 0 ? 0 : MEMSCOPE_ERR_ARG;
+}
+
+void _memscope_poll_signal(void) {
+  uint32_t n = mem_xchg_acq_rel(&_memscope_state.signals, 0);
+  for (; n > 0; n--) {
+    int paused = mem_load_relaxed(&_memscope_state.user_paused);
+    if (paused) memscope_start();
+    else memscope_stop();
+    mem_add_relaxed(&_memscope_state.flush_epoch, 1);
+    _memscope_writer_mark(paused ? "signal: recording resumed" : "signal: recording paused", paused);
+  }
 }
 
 int memscope_get_stats(memscope_stats *out) {

@@ -85,6 +85,7 @@ typedef struct _memscope_tbuf_s {
   uint32_t last_ms;             /* clock when the last record was appended */
   uint32_t t0_ms;               /* clock at the first record of the buffer */
   uint32_t thread_id;           /* 1-based index in the trace, 0 = not set up */
+  uint32_t flush_epoch;         /* _memscope_state.flush_epoch when this buffer last flushed */
   uint64_t events_seen;         /* events that reached this thread's buffer */
   int64_t sample_countdown;     /* bytes until the next sample (MODE_BYTES) */
   uint64_t sample_rng;          /* per-thread random state, 0 = not seeded */
@@ -124,6 +125,8 @@ typedef struct _memscope_state_s {
   _Atomic(int) off;                /* switched off by MEMSCOPE=off or a fatal error */
   int mode;                        /* configured recording mode, restored by memscope_start */
   _Atomic(uint32_t) next_thread_id;
+  _Atomic(uint32_t) flush_epoch;   /* bumped by a snapshot: threads write their buffers */
+  _Atomic(uint32_t) signals;       /* deliveries of MEMSCOPE_SIGNAL not yet acted on */
   _Atomic(uint64_t) events_dropped;
   uint64_t start_ns;               /* CLOCK_MONOTONIC at start */
   uint64_t start_unix_ns;          /* CLOCK_REALTIME at start */
@@ -175,6 +178,7 @@ int _memscope_writer_live(const _memscope_rec_t *recs, uint32_t n) _memscope_hid
 void _memscope_writer_stats(memscope_stats *out) _memscope_hidden;
 int _memscope_writer_message(const char *text) _memscope_hidden;
 int _memscope_writer_sampling(uint32_t t_ms, uint64_t mean) _memscope_hidden;
+int _memscope_writer_mark(const char *label, int recording) _memscope_hidden;
 uint64_t _memscope_writer_events(void) _memscope_hidden;
 int _memscope_writer_finish(const memscope_stats *st, uint32_t duration_ms) _memscope_hidden;
 void _memscope_writer_after_fork(void) _memscope_hidden;
@@ -198,6 +202,8 @@ static inline size_t _memscope_filter_slot(uintptr_t p) {
 /* init.c */
 void _memscope_ensure_init(void) _memscope_hidden;
 void _memscope_stop_on_error(int code, const char *what, int err) _memscope_hidden;
+void _memscope_poll_signal(void) _memscope_hidden;
+int _memscope_install_signal(const char *name) _memscope_hidden;
 
 /* Inline fast path shared by the entry points in alloc.c. */
 static inline void _memscope_emit(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t size,

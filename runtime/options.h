@@ -29,6 +29,11 @@
   MEMSCOPE_FLAG(bool, stats, true,                                                              \
                 "Keep a table of live blocks for memscope_get_stats() (current and peak bytes); " \
                 "0 saves about a third of the tracking cost.")                                  \
+  MEMSCOPE_FLAG(bool, start, true,                                                              \
+                "Record from start-up; 0 starts paused until memscope_start() or the signal.")   \
+  MEMSCOPE_FLAG(str, signal, "",                                                                \
+                "A signal (e.g. USR2) that pauses and resumes recording, marking each switch in " \
+                "the trace; empty = none.")                                                     \
   MEMSCOPE_FLAG(bool, summary, false,                                                           \
                 "Print a one-line summary of the trace on stderr at exit.")                     \
   MEMSCOPE_FLAG(bool, verbose, false, "Print runtime diagnostics on stderr.")                  \

@@ -72,6 +72,7 @@ static void *writer_main(void *arg) {
       pthread_cond_timedwait(&Q.work, &Q.lock, &until);
       pthread_mutex_unlock(&Q.lock);
       _memscope_sample_tick(_memscope_writer_events(), mem_load_relaxed(&_memscope_state.clock_ms));
+      if (mem_load_relaxed(&_memscope_state.signals) != 0) _memscope_poll_signal();
       pthread_mutex_lock(&Q.lock);
       continue;
     }

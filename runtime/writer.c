@@ -287,6 +287,19 @@ int _memscope_writer_sampling(uint32_t t_ms, uint64_t mean) {
   return rc;
 }
 
+/* Writes a MARK record; returns its sequence number (1, 2, ...) or a negative code. */
+int _memscope_writer_mark(const char *label, int recording) {
+  static uint32_t seq;
+  pthread_mutex_lock(&W.lock);
+  uint32_t n = ++seq;
+  int rc = W.open ? _memscope_encode_mark(&W.pk, mem_load_relaxed(&_memscope_state.clock_ms), n,
+                                         label, recording)
+                  : (W.error ? W.error : MEMSCOPE_ERR_IO);
+  if (rc == 0) rc = write_out();
+  pthread_mutex_unlock(&W.lock);
+  return rc == 0 ? (int)n : rc;
+}
+
 uint64_t _memscope_writer_events(void) { return mem_load_relaxed(&W.events_recorded); }
 
 /* Writes the END record with the final totals and closes the file. */

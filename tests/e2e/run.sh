@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: runs one end-to-end case: an instrumented program, its trace, and what memscope-report says of it.
 set -uo pipefail
-case_name=$1 dir=$2 manual=$3 threads=$4 report=$5
+case_name=$1 dir=$2 manual=$3 threads=$4 report=$5 window=${6:-}
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
 failures=0
 fail() { echo "FAIL [$case_name]: $*" >&2; failures=$((failures + 1)); }
@@ -93,6 +93,18 @@ options_doc)
   sed -n '/<!-- options:begin -->/,/<!-- options:end -->/p' "$E2E_SOURCE_DIR/docs/usage.md" |
     grep '^|' >doc.txt
   diff -u doc.txt help.txt >diff.txt || { fail "docs/usage.md's option table differs from MEMSCOPE_HELP=1:"; cat diff.txt >&2; }
+  ;;
+window)
+  MEMSCOPE_START=0 MEMSCOPE_SIGNAL=USR2 MEMSCOPE_OUT=trace.msgpack "$window" >out.txt 2>err.txt
+  expect_eq $? 0 "exit code"
+  expect_eq "$(cat out.txt)" "done" "program output"
+  "$report" dump trace.msgpack >dump.txt
+  expect_eq $? 0 "dump exit code"
+  expect_eq "$(count '^alloc .* size=20$' dump.txt)" 50 "allocations inside the window"
+  expect_eq "$(grep -cE '^alloc .* size=(10|30)$' dump.txt)" 0 "allocations while paused"
+  for label in "signal: recording resumed" "after the window" "signal: recording paused"; do
+    grep -qa "$label" trace.msgpack || fail "no MARK '$label' in the trace"
+  done
   ;;
 *)
   fail "unknown case"

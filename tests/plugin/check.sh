@@ -10,8 +10,9 @@
 #       FIXTURE has a deliberate warning: with -Wall -Wextra -Werror both compiles must fail with
 #       byte-identical diagnostics, and without -Werror both must succeed, again identically.
 #   check.sh options --clang CC --plugin SO --work DIR FIXTURE
-#       Plugin options: verbose (both argument spellings), include=, exclude=, unknown keys,
-#       malformed alloc=/free= specs. FIXTURE lists its verbose lines as /* VERBOSE: ... */.
+#       Plugin options: verbose (both argument spellings), include=, exclude=, lifetimes=off,
+#       unknown keys, malformed alloc=/free=/lifetimes= values. FIXTURE lists its verbose lines
+#       as /* VERBOSE: ... */; with lifetimes=off its "lifetime ->" lines must be missing.
 #
 # Fixture directives (comment lines): /* FLAGS: ... */ extra compiler flags, /* PLUGIN-ARGS: k=v
 # ... */ plugin arguments, /* MAJORS: 14 ... */ clang majors the fixture applies to (others skip
@@ -157,6 +158,19 @@ options)
     "-fplugin-arg-memscope-include=(^|/)$base\$" "$fixture" 2>"$work/$last.err" || die "include= failed"
   same "$work/verbose.want" "$(out)" "verbose lines with include= matching the fixture"
 
+  grep -q ': lifetime -> ' "$work/verbose.want" || die "the fixture lists no lifetime line"
+  grep -v ': lifetime -> ' "$work/verbose.want" >"$work/lifetimes_off.want"
+  for off in lifetimes=off lifetimes=0 lifetimes=no; do
+    last=lifetimes_off
+    "$cc" -fsyntax-only $flags -fplugin="$plugin" -fplugin-arg-memscope-verbose \
+      "-fplugin-arg-memscope-$off" "$fixture" 2>"$work/$last.err" || { cat "$(out)"; die "$off failed"; }
+    same "$work/lifetimes_off.want" "$(out)" "verbose lines with $off"
+  done
+  last=lifetimes_on
+  "$cc" -fsyntax-only $flags -fplugin="$plugin" -fplugin-arg-memscope-verbose \
+    -fplugin-arg-memscope-lifetimes=on "$fixture" 2>"$work/$last.err" || die "lifetimes=on failed"
+  same "$work/verbose.want" "$(out)" "verbose lines with lifetimes=on"
+
   last=unknown
   "$cc" -fsyntax-only $flags -fplugin="$plugin" -fplugin-arg-memscope-colour=blue \
     "$fixture" 2>"$work/$last.err" || { cat "$(out)"; die "an unknown key failed the compile"; }
@@ -170,6 +184,14 @@ options)
     "$cc" -fsyntax-only $flags -fplugin="$plugin" "-fplugin-arg-memscope-$spec" \
       "$fixture" 2>"$work/$last.err" && { cat "$(out)"; die "malformed '$spec' was accepted"; }
     grep -q "error: memscope: malformed plugin option '$spec'" "$(out)" ||
+      { cat "$(out)"; die "no error naming the malformed spec '$spec'"; }
+  done
+
+  for spec in lifetimes lifetimes=maybe lifetimes=; do
+    last=malformed
+    "$cc" -fsyntax-only $flags -fplugin="$plugin" "-fplugin-arg-memscope-$spec" \
+      "$fixture" 2>"$work/$last.err" && { cat "$(out)"; die "malformed '$spec' was accepted"; }
+    grep -q "error: memscope: malformed plugin option '$spec': expected lifetimes=on or lifetimes=off" "$(out)" ||
       { cat "$(out)"; die "no error naming the malformed spec '$spec'"; }
   done
 

@@ -6,12 +6,18 @@
 # In the fixture, a comment on the line of a call site states what its site must look like:
 #   /* EXPECT kind=malloc type="struct node" var="p" flags=COUNTED|FIELD size=16 */
 # Site fields: kind col func type sizeof elem var flags (names COUNTED FIELD RETURN WRAPPER
-# MACRO joined by '|', or a number). Event fields: events=N (alloc, realloc and free events of
-# the site), ops=alloc,realloc (their kinds in order), size=N (every alloc and realloc has that
-# size), sizes=N,M (the sizes in order). Several EXPECTs on one line are told apart by kind=,
-# col= and var=.
+# MACRO EXIT_RETURN EXIT_BREAK EXIT_CONT EXIT_GOTO EXIT_END EXIT_ASSIGN joined by '|', or a
+# number). Event fields: events=N (alloc, realloc and free events of the site; for a variable
+# site its scope_exit events, for an exit site the scope_exit events that name it, for a handoff
+# site its handoff events), ops=alloc,realloc (their kinds in order), size=N (every alloc and
+# realloc has that size), sizes=N,M (the sizes in order), live=N (how many of the scope_exit or
+# handoff events of the site carried a block that was live at that point of the trace). Several
+# EXPECTs on one line are told apart by kind=, col= and var=.
 # /* EXPECT-NONE */ says no site may be on that line. Every site of the fixture in the trace must
 # be expected, and the trace must be complete (end record).
+# Lifetime sites (kinds variable, exit, handoff) are checked only in fixtures with a line
+# /* LIFETIMES */; elsewhere they are left out of the comparison. In such a fixture every site
+# must be matched by an EXPECT of its own, not merely be on a line that has one.
 
 function kv(s, out,    n, i, c, key, val) {
   for (key in out)
@@ -75,6 +81,12 @@ function flagval(s,    parts, n, i, v, f) {
     else if (f == "RETURN") v += 4
     else if (f == "WRAPPER") v += 8
     else if (f == "MACRO") v += 16
+    else if (f == "EXIT_RETURN") v += 256
+    else if (f == "EXIT_BREAK") v += 512
+    else if (f == "EXIT_CONT") v += 1024
+    else if (f == "EXIT_GOTO") v += 2048
+    else if (f == "EXIT_END") v += 4096
+    else if (f == "EXIT_ASSIGN") v += 8192
     else if (f != "0" && f != "") return -1
   }
   return v
@@ -87,6 +99,7 @@ function fail(msg) {
 
 # The fixture: collect the expectations.
 FNR == NR {
+  if ($0 == "/* LIFETIMES */") lifetimes = 1
   rest = $0
   while ((at = index(rest, "/* EXPECT")) > 0) {
     rest = substr(rest, at + 3)
@@ -111,20 +124,39 @@ FNR == NR {
 $1 == "site" {
   kv($0, f)
   if (f["file"] != file) next
+  if (!lifetimes && (f["kind"] == "variable" || f["kind"] == "exit" || f["kind"] == "handoff")) next
   id = f["id"]
   nsites++
   site_ids[nsites] = id
   for (k in f) site[id, k] = f[k]
   next
 }
+function event(id, op) {
+  ev_count[id]++
+  ev_ops[id] = ev_ops[id] (ev_count[id] > 1 ? "," : "") op
+}
 $1 == "alloc" || $1 == "realloc" || $1 == "free" {
   kv($0, f)
   id = f["site"]
-  ev_count[id]++
-  ev_ops[id] = ev_ops[id] (ev_count[id] > 1 ? "," : "") $1
+  event(id, $1)
   if ($1 != "free") {
     ev_nsized[id]++
     ev_sizes[id] = ev_sizes[id] (ev_nsized[id] > 1 ? "," : "") f["size"]
+  }
+  if ($1 == "free") delete live_ptr[f["ptr"]]
+  else {
+    if ($1 == "realloc") delete live_ptr[f["old"]]
+    if (f["ptr"] != "0x0") live_ptr[f["ptr"]] = 1
+  }
+  next
+}
+$1 == "scope_exit" || $1 == "handoff" {
+  kv($0, f)
+  event(f["site"], $1)
+  if (f["ptr"] in live_ptr) ev_live[f["site"]]++
+  if ($1 == "scope_exit" && f["exit"] != "0") {
+    event(f["exit"], $1)
+    if (f["ptr"] in live_ptr) ev_live[f["exit"]]++
   }
   next
 }
@@ -154,6 +186,7 @@ END {
     if (nc == 0) { fail(where ": no such site in the trace"); continue }
     if (nc > 1) { fail(where ": " nc " sites match; add col= or var="); continue }
     id = match_id
+    matched[id] = 1
     for (k in want) {
       if (k ~ /^@/) { fail(where ": stray word '" substr(k, 2) "'"); continue }
       if (k == "kind" || k == "col" || k == "func" || k == "type" || k == "sizeof" ||
@@ -175,6 +208,9 @@ END {
         if (n == 0) fail(where ": no sized event")
         for (i = 1; i <= n; i++)
           if (sz[i] != want[k]) { fail(where ": sizes are " ev_sizes[id] ", expected " want[k]); break }
+      } else if (k == "live") {
+        if (ev_live[id] + 0 != want[k] + 0)
+          fail(where ": " (ev_live[id] + 0) " events with a live block, expected " want[k])
       } else if (k == "sizes") {
         if (ev_sizes[id] != want[k]) fail(where ": sizes are " ev_sizes[id] ", expected " want[k])
       } else {
@@ -185,7 +221,7 @@ END {
   }
   for (s = 1; s <= nsites; s++) {
     id = site_ids[s]
-    if (!(site[id, "line"] in expected_line))
+    if (!(site[id, "line"] in expected_line) || (lifetimes && !(id in matched)))
       fail("unexpected site " id " at line " site[id, "line"] " col " site[id, "col"] " (" site[id, "kind"] " -> \"" site[id, "var"] "\")")
   }
   print checked " expectations checked, " nsites " sites of the fixture in the trace"

@@ -76,7 +76,8 @@ static void test_help_lists_every_option(void **state) {
   fclose(f);
   const char *names[] = {"MEMSCOPE_ENABLE", "MEMSCOPE_OUT", "MEMSCOPE_SAMPLE",
                          "MEMSCOPE_SAMPLE_ALWAYS", "MEMSCOPE_SAMPLE_SEED", "MEMSCOPE_BUFFER_KB",
-                         "MEMSCOPE_WRITER_THREAD", "MEMSCOPE_STATS", "MEMSCOPE_SUMMARY", "MEMSCOPE_VERBOSE",
+                         "MEMSCOPE_WRITER_THREAD", "MEMSCOPE_STATS", "MEMSCOPE_START", "MEMSCOPE_SIGNAL",
+                         "MEMSCOPE_SUMMARY", "MEMSCOPE_VERBOSE",
                          "MEMSCOPE_HELP"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) assert_non_null(strstr(text, names[i]));
   assert_int_equal(_memscope_options_count(), sizeof names / sizeof names[0]);
