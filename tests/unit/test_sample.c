@@ -151,6 +151,35 @@ static void test_bad_specs_rejected(void **state) {
   assert_int_equal(_memscope_sample_configure("bytes:512K"), MEMSCOPE_MODE_BYTES);
 }
 
+/* auto: the mean coarsens while the event rate is over the budget and refines when well under. */
+static void test_auto_adjusts_mean(void **state) {
+  (void)state;
+  char desc[64];
+  assert_int_equal(_memscope_sample_configure("auto:1000"), MEMSCOPE_MODE_BYTES);
+  _memscope_sample_describe(desc, sizeof desc);
+  assert_string_equal(desc, "auto:1000");
+  uint64_t events = 0;
+  uint32_t t = 1000;
+  _memscope_sample_tick(events, t); /* first window starts */
+  events += 100000, t += 100;       /* 1M events/s against 1000/s */
+  _memscope_sample_tick(events, t);
+  /* the mean grew: a 4 KiB block is now sampled far less often than with the 4 KiB start */
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  tb->sample_rng = 0;
+  long sampled = 0;
+  mem_store_relaxed(&_memscope_state.enabled, MEMSCOPE_MODE_BYTES);
+  memscope_flush();
+  for (int i = 0; i < 10000; i++) memscope_free(memscope_malloc(4096, &SITES[1]), &FREE_SITE);
+  for (uint32_t i = 0; i < mem_load_relaxed(&tb->count); i++) {
+    sampled += _memscope_rec_op(&tb->recs[i]) == MEMSCOPE_OP_SAMPLED;
+  }
+  mem_store_relaxed(&tb->count, 0);
+  assert_true(sampled < 10000 * 0.632 / 4); /* at mean 4096 about 63% would be sampled */
+  /* a quiet period halves the mean again */
+  t += 100;
+  _memscope_sample_tick(events + 10, t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(test_bytes_512k, teardown),
@@ -158,6 +187,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_size_classes, teardown),
       cmocka_unit_test_teardown(test_always_floor, teardown),
       cmocka_unit_test_teardown(test_bad_specs_rejected, teardown),
+      cmocka_unit_test_teardown(test_auto_adjusts_mean, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
