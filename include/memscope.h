@@ -155,6 +155,11 @@ MEMSCOPE_API int memscope_flush(void);
 /* Pause and resume recording for the whole process; paused calls cost one branch. */
 MEMSCOPE_API void memscope_stop(void);
 MEMSCOPE_API void memscope_start(void);
+/* A program may choose its own default for MEMSCOPE_SAMPLE by defining
+     const char memscope_default_sample[] = "bytes:512K";
+   (target_memscope(... SAMPLE mode) does this); the environment variable still wins. */
+extern const char memscope_default_sample[];
+
 /* Non-zero while events are being recorded. */
 MEMSCOPE_API int memscope_enabled(void);
 /* Marks this moment in the trace (a MARK record with 'label', may be NULL) and asks every thread

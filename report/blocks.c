@@ -5,15 +5,16 @@
 #include <string.h>
 
 /* ---------------------------------------------------------------------------------------------
-   Block tables: linear probing, at most 70% full, deletion by backward shift (no tombstones).
+   Tables of full blocks: linear probing, at most 70% full, deletion by backward shift (no
+   tombstones).
 ------------------------------------------------------------------------------------------------ */
 static int ptab_grow(memscope_ptab *t) {
   uint64_t ncap = t->cap ? 2 * t->cap : 1024;
-  memscope_block *ns = calloc(ncap, sizeof *ns);
+  memscope_xblock *ns = calloc(ncap, sizeof *ns);
   if (!ns) return -1;
   uint64_t mask = ncap - 1;
   for (uint64_t i = 0; i < t->cap; i++) {
-    const memscope_block *b = &t->slots[i];
+    const memscope_xblock *b = &t->slots[i];
     if (b->ptr == 0) continue;
     uint64_t j = _memscope_ptr_hash(b->ptr) & mask;
     while (ns[j].ptr != 0) j = (j + 1) & mask;
@@ -25,28 +26,28 @@ static int ptab_grow(memscope_ptab *t) {
   return 0;
 }
 
-memscope_block *_memscope_ptab_next(const memscope_ptab *t, const memscope_block *b) {
+memscope_xblock *_memscope_ptab_next(const memscope_ptab *t, const memscope_xblock *b) {
   uint64_t mask = t->cap - 1, ptr = b->ptr;
   for (uint64_t i = ((uint64_t)(b - t->slots) + 1) & mask;; i = (i + 1) & mask) {
-    memscope_block *n = &t->slots[i];
+    memscope_xblock *n = &t->slots[i];
     if (n->ptr == ptr) return n;
     if (n->ptr == 0) return NULL;
   }
 }
 
-memscope_block *_memscope_ptab_put(memscope_ptab *t, uint64_t ptr, int dup, int *existed) {
+memscope_xblock *_memscope_ptab_put(memscope_ptab *t, uint64_t ptr, int dup, int *existed) {
   if (unlikely((t->count + 1) * 10 > t->cap * 7) && ptab_grow(t) != 0) return NULL;
   uint64_t mask = t->cap - 1;
   uint64_t i = _memscope_ptr_hash(ptr) & mask;
   for (;; i = (i + 1) & mask) {
-    memscope_block *b = &t->slots[i];
+    memscope_xblock *b = &t->slots[i];
     if (b->ptr == 0) break;
     if (b->ptr == ptr && !dup) {
       *existed = 1;
       return b;
     }
   }
-  memscope_block *b = &t->slots[i];
+  memscope_xblock *b = &t->slots[i];
   memset(b, 0, sizeof *b);
   b->ptr = ptr;
   t->count++;
@@ -54,11 +55,11 @@ memscope_block *_memscope_ptab_put(memscope_ptab *t, uint64_t ptr, int dup, int 
   return b;
 }
 
-void _memscope_ptab_remove(memscope_ptab *t, memscope_block *b) {
+void _memscope_ptab_remove(memscope_ptab *t, memscope_xblock *b) {
   uint64_t mask = t->cap - 1;
   uint64_t hole = (uint64_t)(b - t->slots);
   for (uint64_t i = (hole + 1) & mask;; i = (i + 1) & mask) {
-    memscope_block *n = &t->slots[i];
+    memscope_xblock *n = &t->slots[i];
     if (n->ptr == 0) break;
     uint64_t home = _memscope_ptr_hash(n->ptr) & mask;
     /* n may move into the hole when its home is not cyclically in (hole, i] */
@@ -72,6 +73,39 @@ void _memscope_ptab_remove(memscope_ptab *t, memscope_block *b) {
 }
 
 void _memscope_ptab_free(memscope_ptab *t) {
+  free(t->slots);
+  memset(t, 0, sizeof *t);
+}
+
+/* ---------------------------------------------------------------------------------------------
+   The live table: at most 3/8 full (short probes); slots aligned on cache lines, two to a line.
+------------------------------------------------------------------------------------------------ */
+#define LTAB_MIN_CAP 4096u
+
+int _memscope_ltab_grow(memscope_ltab *t) {
+  uint64_t ncap = t->cap ? 2 * t->cap : LTAB_MIN_CAP;
+  unsigned nshift = 64;
+  for (uint64_t c = ncap; c > 1; c >>= 1) nshift--;
+  size_t bytes = (size_t)ncap * sizeof(memscope_block);
+  memscope_block *ns = aligned_alloc(64, bytes);
+  if (!ns) return -1;
+  memset(ns, 0, bytes);
+  memscope_ltab n = {ns, ncap, 0, ncap / 8 * 3, nshift};
+  uint64_t mask = ncap - 1;
+  for (uint64_t i = 0; i < t->cap; i++) {
+    const memscope_block *b = &t->slots[i];
+    if (b->ptr == 0) continue;
+    uint64_t j = _memscope_ltab_home(&n, b->ptr);
+    while (ns[j].ptr != 0) j = (j + 1) & mask;
+    ns[j] = *b;
+  }
+  n.count = t->count;
+  free(t->slots);
+  *t = n;
+  return 0;
+}
+
+void _memscope_ltab_free(memscope_ltab *t) {
   free(t->slots);
   memset(t, 0, sizeof *t);
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define _memscope_internal __attribute__((visibility("hidden")))
 
@@ -40,6 +41,55 @@ static inline uint32_t be32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 static inline uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
+
+/* 8 big-endian bytes at p, in one load. */
+static inline uint64_t load_be64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  return v;
+}
+
+/* How to read an int from its first byte: its size (0: the byte does not start an int), where
+   its value starts (0: in the byte itself), the arithmetic shift that brings it down from the
+   top of 8 big-endian bytes, and the mask that clears the sign bits the shift copied into an
+   unsigned value. */
+typedef struct mp_int_format {
+  uint64_t mask;
+  uint8_t size, off, shift;
+} mp_int_format;
+
+#define MP_FIX {~0ull, 1, 0, 56}
+#define MP_NO {0, 0, 0, 0}
+#define MP_FIX8 MP_FIX, MP_FIX, MP_FIX, MP_FIX, MP_FIX, MP_FIX, MP_FIX, MP_FIX
+#define MP_NO8 MP_NO, MP_NO, MP_NO, MP_NO, MP_NO, MP_NO, MP_NO, MP_NO
+static const mp_int_format mp_int_formats[256] = {
+    MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, /* 0x00..0x3f */
+    MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8, /* 0x40..0x7f */
+    MP_NO8,  MP_NO8,  MP_NO8,  MP_NO8,  MP_NO8,  MP_NO8,  MP_NO8,  MP_NO8,  /* 0x80..0xbf */
+    MP_NO8,  MP_NO,   MP_NO,   MP_NO,   MP_NO,                              /* 0xc0..0xcb */
+    {0xffull, 2, 1, 56}, {0xffffull, 3, 1, 48}, {0xffffffffull, 5, 1, 32},  /* 0xcc..0xce */
+    {~0ull, 9, 1, 0},                                                      /* 0xcf */
+    {~0ull, 2, 1, 56}, {~0ull, 3, 1, 48}, {~0ull, 5, 1, 32}, {~0ull, 9, 1, 0}, /* 0xd0..0xd3 */
+    MP_NO8,  MP_NO,   MP_NO,   MP_NO,   MP_NO,                              /* 0xd4..0xdf */
+    MP_FIX8, MP_FIX8, MP_FIX8, MP_FIX8,                                     /* 0xe0..0xff */
+};
+#undef MP_FIX8
+#undef MP_NO8
+#undef MP_FIX
+#undef MP_NO
+
+/* Decodes an int (positive or negative fixint, 0xcc..0xd3) at p without bounds checks and
+   without branches: 9 bytes from p must be readable. Returns its size in bytes, or 0 when the
+   value is not an int (*v is then meaningless). Signed formats are sign-extended: *v is the two's
+   complement of the value. */
+static inline unsigned mp_fast_int(const uint8_t *p, uint64_t *v) {
+  const mp_int_format *f = &mp_int_formats[p[0]];
+  *v = (uint64_t)((int64_t)load_be64(p + f->off) >> f->shift) & f->mask;
+  return f->size;
+}
 
 /* Decodes a value header from p (mp_head_size(*p) bytes available). */
 static inline void mp_decode(const uint8_t *p, mp_obj *o) {

@@ -103,7 +103,7 @@ static int d_end(void *ud, const memscope_trace_end *e) {
 
 int memscope_view_dump(FILE *out, const char *path, memscope_read_result *res) {
   static const memscope_reader_callbacks cb = {d_header, d_site,  d_thread, d_event,
-                                               d_message, d_end,  NULL,     d_sampling};
+                                               d_message, d_end,  NULL,     d_sampling, NULL};
   memscope_read_file(path, 0, &cb, out, res);
   return ferror(out) ? -1 : 0;
 }

@@ -1,5 +1,6 @@
 /* export.c: runs the export views (folded, pprof, html): reads the model, opens -o, exit status. */
 #include "export.h"
+#include "views_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,10 @@ size_t _memscope_export_timeline(const memscope_model *m, size_t max, memscope_t
   return n + 1;
 }
 
+int _memscope_export_keep(const memscope_view_opts *o, const memscope_msite *s) {
+  return !o || _memscope_site_matches(o, s);
+}
+
 /* ---------------------------------------------------------------------------------------------
    The command
 ------------------------------------------------------------------------------------------------ */
@@ -125,9 +130,9 @@ int memscope_export_run(const char *view, const memscope_view_opts *o) {
   }
   char err[160] = "";
   int rc;
-  if (pprof) rc = memscope_export_pprof(out, &m, o->trace, err, sizeof err);
+  if (pprof) rc = memscope_export_pprof(out, &m, o->trace, err, sizeof err, o);
   else if (html) rc = memscope_export_html(out, &m, &res, o);
-  else rc = memscope_export_folded(out, &m, o->live);
+  else rc = memscope_export_folded(out, &m, o->live, o);
   if (fflush(out) || ferror(out)) rc = -1;
   if (out != stdout && fclose(out)) rc = -1;
   if (rc) {
@@ -143,7 +148,7 @@ int memscope_export_run(const char *view, const memscope_view_opts *o) {
    Help
 ------------------------------------------------------------------------------------------------ */
 const char memscope_help_folded[] =
-    "usage: memscope-report folded [--live] [-o FILE] TRACE\n"
+    "usage: memscope-report folded [--live] [--filter REGEX] [-o FILE] TRACE\n"
     "\n"
     "Writes folded stacks for flame graph tools (flamegraph.pl, inferno, speedscope), one line\n"
     "per allocation site, largest first:\n"
@@ -152,13 +157,14 @@ const char memscope_help_folded[] =
     "the number is the bytes allocated there over the whole run.\n"
     "\n"
     "  --live     bytes still live at exit (the leaks) instead of bytes allocated\n"
+    "  --filter RE  only the sites whose file or function matches the extended regex RE\n"
     "  -o FILE    write to FILE instead of standard output\n"
     "\n"
     "Exit status: 0 complete trace, 1 usage, cannot open or cannot write, 2 corrupt or\n"
     "incomplete trace (the export then covers the valid part).\n";
 
 const char memscope_help_pprof[] =
-    "usage: memscope-report pprof -o OUT.pb.gz TRACE\n"
+    "usage: memscope-report pprof [--filter REGEX] -o OUT.pb.gz TRACE\n"
     "\n"
     "Writes a gzipped pprof profile (profile.proto) for go tool pprof, speedscope and other\n"
     "pprof readers. Sample types: alloc_objects/count, alloc_space/bytes,\n"
@@ -167,19 +173,22 @@ const char memscope_help_pprof[] =
     "is named \"function [file:line:col type -> var]\" and carries the file and line. Labels:\n"
     "kind, type and variable.\n"
     "\n"
+    "  --filter RE  only the sites whose file or function matches the extended regex RE\n"
     "  -o FILE    the profile (standard output when omitted and not a terminal)\n"
     "\n"
     "Exit status: 0 complete trace, 1 usage, cannot open or cannot write, 2 corrupt or\n"
     "incomplete trace (the export then covers the valid part).\n";
 
 const char memscope_help_html[] =
-    "usage: memscope-report html -o OUT.html TRACE\n"
+    "usage: memscope-report html [--filter REGEX] -o OUT.html TRACE\n"
     "\n"
     "Writes one self-contained HTML page (no network access needed): summary cards, a chart\n"
     "of live bytes over time (hover for time and bytes), sortable tables of sites, types and\n"
     "variables (click a column header), the blocks live at exit by site, and a flame view of\n"
     "the sites (file > function > site, sized by bytes; click to zoom).\n"
     "\n"
+    "  --filter RE  tables, leaks and flame view: only the sites whose file or function\n"
+    "             matches the extended regex RE (the summary cards keep the totals)\n"
     "  -o FILE    the page (standard output when omitted)\n"
     "\n"
     "Exit status: 0 complete trace, 1 usage, cannot open or cannot write, 2 corrupt or\n"

@@ -11,20 +11,28 @@
 #define _memscope_internal_x __attribute__((visibility("hidden")))
 
 /* Folded stacks, one line per site: "file;function;line:col type -> var BYTES", largest first.
-   With 'live', bytes live at exit (or at the end of the valid data) instead of allocated. */
-int memscope_export_folded(FILE *out, const memscope_model *m, int live);
+   With 'live', bytes live at exit (or at the end of the valid data) instead of allocated. Only
+   the sites that o's --filter keeps (o may be NULL: every site). */
+int memscope_export_folded(FILE *out, const memscope_model *m, int live,
+                           const memscope_view_opts *o);
 
 /* A gzipped pprof profile (profile.proto) with the sample types alloc_objects, alloc_space,
-   inuse_objects and inuse_space, one sample per site. On failure 'err' says why. */
+   inuse_objects and inuse_space, one sample per site that o's --filter keeps (o may be NULL).
+   On failure 'err' says why. */
 int memscope_export_pprof(FILE *out, const memscope_model *m, const char *trace, char *err,
-                          size_t errlen);
+                          size_t errlen, const memscope_view_opts *o);
 
 /* One self-contained HTML page: summary cards, live-bytes chart, sortable tables of sites,
-   types and variables, the leak list and a flame view of the sites. */
+   types and variables, the leak list and a flame view of the sites; the tables, the leaks and
+   the flame view show the sites that o's --filter keeps. */
 int memscope_export_html(FILE *out, const memscope_model *m, const memscope_read_result *res,
                          const memscope_view_opts *o);
 
 /* --- export.c --- */
+
+/* Whether o's --filter keeps the site (always when o is NULL or has no filter). */
+int _memscope_export_keep(const memscope_view_opts *o, const memscope_msite *s)
+    _memscope_internal_x;
 
 /* The three frames of a site: its file, its function and "line:col type -> var". Control bytes
    and ';' (the frame separator of folded stacks) are replaced. */

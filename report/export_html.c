@@ -81,6 +81,7 @@ static int write_data(FILE *out, const memscope_model *m, const memscope_read_re
   for (uint32_t i = 0; i < m->nsites; i++) {
     const memscope_msite *s = &m->sites[i];
     if (s->allocs == 0 && s->live == 0) continue;
+    if (!_memscope_export_keep(o, s)) continue;
     const char *kind = s->defined ? memscope_kind_name(s->kind) : "-";
     if (!kind) snprintf(kbuf, sizeof kbuf, "kind %u", s->kind), kind = kbuf;
     fprintf(out, "%s\n[%llu,", first ? "" : ",", (unsigned long long)s->id);
@@ -122,6 +123,11 @@ static void header(FILE *out, const memscope_model *m, const memscope_view_opts 
     char when[64];
     if (gmtime_r(&t, &tm) && strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm))
       fprintf(out, " &middot; started %s", when);
+  }
+  if (o->filter) {
+    fputs(" &middot; sites whose file or function matches /", out);
+    put_html(out, o->filter);
+    fputs("/", out);
   }
   fputs("</span></header>\n", out);
 }

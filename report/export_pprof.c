@@ -136,7 +136,8 @@ static int add_label(builder *b, size_t *nl, int64_t key, const char *value) {
   return 0;
 }
 
-static int build(builder *b, const memscope_model *m, const char *trace) {
+static int build(builder *b, const memscope_model *m, const char *trace,
+                 const memscope_view_opts *o) {
   size_t ns = m->nsites ? m->nsites : 1;
   b->samples = calloc(ns, sizeof *b->samples);
   b->sample_ptrs = calloc(ns, sizeof *b->sample_ptrs);
@@ -193,6 +194,7 @@ static int build(builder *b, const memscope_model *m, const char *trace) {
   for (uint32_t i = 0; i < m->nsites; i++) {
     const memscope_msite *s = &m->sites[i];
     if (s->allocs == 0 && s->live == 0) continue;
+    if (!_memscope_export_keep(o, s)) continue;
     _memscope_export_frames(s, file, sizeof file, func, sizeof func, label, sizeof label);
     if (!strcmp(func, "(file scope)")) /* pprof readers drop parenthesized parts of names */
       snprintf(func, sizeof func, "file scope");
@@ -273,10 +275,10 @@ static int write_gzip(FILE *out, const uint8_t *data, size_t len, char *err, siz
 }
 
 int memscope_export_pprof(FILE *out, const memscope_model *m, const char *trace, char *err,
-                          size_t errlen) {
+                          size_t errlen, const memscope_view_opts *o) {
   builder b;
   memset(&b, 0, sizeof b);
-  int rc = build(&b, m, trace);
+  int rc = build(&b, m, trace, o);
   if (rc) {
     snprintf(err, errlen, "out of memory");
   } else {

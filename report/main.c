@@ -40,7 +40,7 @@ static const char *const tool_help =
     "  --filter RE     only sites whose file or function matches the extended regex RE\n"
     "  --json          one JSON document instead of text (every view but the exports)\n"
     "  --width N       timeline: columns of the chart\n"
-    "  -o FILE         folded, pprof, html: write to FILE instead of standard output\n"
+    "  -o FILE         write the view to FILE instead of standard output\n"
     "  --live          folded: bytes live at exit instead of bytes allocated\n"
     "  -h, --help      this help; VIEW --help for the help of one view\n"
     "\n"
@@ -221,13 +221,18 @@ int main(int argc, char **argv) {
   if (!o.trace) return usage_error("no trace file given%s", "");
   if (o.fail_on_leak && view != VIEW_LEAKS)
     return usage_error("--fail-on-leak belongs to the leaks view, not %s", view_names[view]);
-  if ((o.output || o.live) && view < VIEW_FOLDED)
-    return usage_error("%s applies to the folded, pprof and html views", o.live ? "--live" : "-o");
+  if (o.live && view < VIEW_FOLDED)
+    return usage_error("--live belongs to the folded view, not %s", view_names[view]);
   if (view >= VIEW_FOLDED && o.top) return usage_error("--top does not apply to %s", view_names[view]);
   if (memscope_view_prepare(view_names[view], &o)) return MEMSCOPE_EXIT_USAGE;
   if (view >= VIEW_FOLDED) return memscope_export_run(view_names[view], &o);
-  if (view == VIEW_DIFF) return memscope_view_diff_run(&o);
   if (view == VIEW_DUMP && o.top) return usage_error("--top does not apply to %s", "dump");
+  /* -o FILE for the text and JSON views: the view goes there instead of standard output */
+  if (o.output && strcmp(o.output, "-") && !freopen(o.output, "w", stdout)) {
+    fprintf(stderr, "memscope-report: cannot write %s: %s\n", o.output, strerror(errno));
+    return MEMSCOPE_EXIT_USAGE;
+  }
+  if (view == VIEW_DIFF) return memscope_view_diff_run(&o);
   if (view == VIEW_DUMP) {
     memscope_read_result res;
     int rc = o.json ? memscope_view_dump_json(stdout, o.trace, &res)

@@ -123,7 +123,8 @@ void memscope_model_free(memscope_model *m) {
   free(m->messages), free(m->message_t), free(m->end), free(m->buckets);
   free(m->program), free(m->clock), free(m->sample_mode);
   free(m->owners), free(m->owner_set), free(m->samplings);
-  _memscope_ptab_free(&m->live);
+  _memscope_ltab_free(&m->live);
+  _memscope_ptab_free(&m->wide);
   _memscope_ptab_free(&m->orphans);
   _memscope_ptab_free(&m->ghosts);
   memset(m, 0, sizeof *m);
@@ -322,8 +323,8 @@ static const char *on_error(void *ud) {
 
 const memscope_reader_callbacks *memscope_model_callbacks(void) {
   static const memscope_reader_callbacks cb = {
-      on_header, on_site, on_thread, _memscope_model_on_event, on_message, on_end, on_error,
-      on_sampling};
+      on_header, on_site,  on_thread, _memscope_model_on_event, on_message, on_end, on_error,
+      on_sampling, _memscope_model_on_events};
   return &cb;
 }
 
@@ -334,5 +335,5 @@ void memscope_model_finish(memscope_model *m) {
 }
 
 const memscope_block *memscope_model_find_live(const memscope_model *m, uint64_t ptr) {
-  return _memscope_ptab_find(&m->live, ptr);
+  return ptr ? _memscope_ltab_find(&m->live, ptr) : NULL;
 }

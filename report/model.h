@@ -49,17 +49,34 @@ typedef struct memscope_mthread {
   uint64_t peak_live, peak_live_bytes, peak_epoch; /* of those, at the peak (file order) */
 } memscope_mthread;
 
-/* A live block. Sizes and counts of sampled blocks are estimates: what the block stands for. */
+/* A live block (32 bytes, two to a cache line). Sizes and counts of sampled blocks are estimates:
+   what the block stands for. A block born after 2^32 - 1 ms, or by a thread of index 255 or
+   more, has thread == MEMSCOPE_BLOCK_WIDE: its birth time and thread are in the model's table
+   'wide'. */
 typedef struct memscope_block {
-  uint64_t ptr;   /* 0 = empty slot */
-  uint64_t size;  /* bytes (sampled: size * weight, rounded) */
-  uint64_t time;  /* birth, ms */
-  uint64_t aux;   /* ghosts: when the block was replaced */
-  uint32_t site;  /* index in sites */
-  uint32_t thread;/* index in threads */
-  uint32_t count; /* blocks it stands for: 1, or the weight of a sampled block */
-  uint32_t owner; /* last ownership event: index in owners, 0 = none */
+  uint64_t ptr;         /* 0 = empty slot */
+  uint64_t size;        /* bytes (sampled: size * weight, rounded) */
+  uint32_t time;        /* birth, ms */
+  uint32_t site : 24;   /* index in sites */
+  uint32_t thread : 8;  /* index in threads, or MEMSCOPE_BLOCK_WIDE */
+  uint32_t count;       /* blocks it stands for: 1, or the weight of a sampled block */
+  uint32_t owner;       /* last ownership event: index in owners, 0 = none */
 } memscope_block;
+
+#define MEMSCOPE_BLOCK_WIDE 255u
+
+/* A block with every field at full width: pending frees, replaced blocks, the time and thread
+   of wide live blocks. */
+typedef struct memscope_xblock {
+  uint64_t ptr;   /* 0 = empty slot */
+  uint64_t size;
+  uint64_t time;  /* birth (frees: the free), ms */
+  uint64_t aux;   /* ghosts: when the block was replaced */
+  uint32_t site;
+  uint32_t thread;
+  uint32_t count;
+  uint32_t owner;
+} memscope_xblock;
 
 /* An ownership event kind, as kept for a block (lifetimes.c classifies it into a fate). */
 #define MEMSCOPE_OWN_EXIT    1 /* SCOPE_EXIT: variable site 'var', exit site 'where' (0 = unknown) */
@@ -75,12 +92,20 @@ typedef struct memscope_sampling {
   uint64_t t, mean;
 } memscope_sampling;
 
-/* Open-addressing table of blocks keyed by pointer; 'multi' tables allow several entries with
-   the same pointer (orphan frees, overwritten blocks). */
+/* Open-addressing table of full blocks keyed by pointer; 'multi' tables allow several entries
+   with the same pointer (orphan frees, overwritten blocks). */
 typedef struct memscope_ptab {
-  memscope_block *slots;
+  memscope_xblock *slots;
   uint64_t cap, count;
 } memscope_ptab;
+
+/* The live blocks: open addressing keyed by pointer, one entry per pointer. */
+typedef struct memscope_ltab {
+  memscope_block *slots;
+  uint64_t cap, count;
+  uint64_t limit;  /* grows when count reaches it */
+  unsigned shift;  /* 64 - log2(cap): a pointer's home is the top bits of its hash */
+} memscope_ltab;
 
 typedef struct memscope_bucket {
   int64_t delta;   /* live-byte change over the bucket */
@@ -106,7 +131,8 @@ typedef struct memscope_model {
   uint32_t *thread_index;
   uint64_t thread_index_len;
   /* blocks */
-  memscope_ptab live;
+  memscope_ltab live;
+  memscope_ptab wide;     /* time and thread of the live blocks marked MEMSCOPE_BLOCK_WIDE */
   memscope_ptab orphans;  /* frees seen before the alloc of their block (other thread) */
   memscope_ptab ghosts;   /* blocks replaced by an alloc of the same pointer before their free */
   /* totals */

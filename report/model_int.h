@@ -12,8 +12,10 @@ int _memscope_model_fail(memscope_model *m, const char *what) _memscope_internal
 /* Index of site / thread 'id' when it is not in the index yet: created when 'create', else 0. */
 uint32_t _memscope_site_slow(memscope_model *m, uint64_t id, int create) _memscope_internal_b;
 uint32_t _memscope_thread_slow(memscope_model *m, uint64_t id, int create) _memscope_internal_b;
-/* The event callback (events.c). */
+/* The event callbacks (events.c): one event, a batch of events of one thread. */
 int _memscope_model_on_event(void *ud, const memscope_trace_event *e) _memscope_internal_b;
+int _memscope_model_on_events(void *ud, const memscope_trace_event *ev, size_t n,
+                              size_t *refused) _memscope_internal_b;
 /* Settles the per-site and per-thread figures at the peak (events.c). */
 void _memscope_model_settle_peak(memscope_model *m) _memscope_internal_b;
 

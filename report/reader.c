@@ -196,90 +196,238 @@ static int rd_weight(rd_t *r, double *out) {
   return 0;
 }
 
-static int rd_events(rd_t *r, uint64_t nfields) {
-  static const unsigned operands[8] = {0, 2, 1, 3, 2, 3, 1, 0};
+/* Decoding state of an EVENTS record: the two registers and the payload left. */
+typedef struct rd_evs {
+  uint64_t thread, t, prev;
+  uint64_t n;           /* payload ints left */
+  uint64_t nev, ntime;  /* events decoded, TIME events among them */
+} rd_evs;
+
+/* Events decoded and not yet delivered, with their byte offsets. */
+typedef struct rd_batch {
+  size_t n;
+  uint64_t off[MEMSCOPE_READ_BATCH];
+  memscope_trace_event ev[MEMSCOPE_READ_BATCH];
+} rd_batch;
+
+static const unsigned rd_operands[8] = {0, 2, 1, 3, 2, 3, 1, 0};
+
+/* Hands the batch to the consumer. */
+static int rd_deliver(rd_t *r, rd_batch *b) {
+  size_t n = b->n, bad = 0;
+  if (n == 0) return 0;
+  b->n = 0;
+  const memscope_reader_callbacks *cb = r->cb;
+  int rc = 0;
+  if (cb->events) rc = cb->events(r->ud, b->ev, n, &bad);
+  else if (cb->event)
+    for (; bad < n; bad++)
+      if (unlikely((rc = cb->event(r->ud, &b->ev[bad])) < 0)) break;
+  if (likely(rc >= 0)) {
+    r->res->events += n;
+    return 0;
+  }
+  if (bad >= n) bad = n - 1;
+  r->res->events += bad + 1;
+  return rd_consumer(r, rc, b->off[bad]);
+}
+
+/* Decodes one event through the cursor, with every check and any chunk boundary. A TIME event
+   only moves the clock; any other is written to *ev and *got set. */
+static int rd_event_slow(rd_t *r, rd_evs *s, memscope_trace_event *ev, uint64_t *eoff, int *got) {
   static const char *names[8] = {"TIME",       "ALLOC",   "FREE",    "REALLOC",
                                  "SCOPE_EXIT", "SAMPLED", "HANDOFF", ""};
-  uint64_t thread, t, count, n;
+  uint64_t tag = 0, d = 0;
   int rc;
-  if (nfields < 4) return rd_too_few(r, nfields, 4);
-  if ((rc = rd_uint(r, "thread", &thread)) || (rc = rd_uint(r, "t0_ms", &t)) ||
-      (rc = rd_uint(r, "count", &count)) || (rc = rd_container(r, "payload", MP_ARRAY, &n)))
-    return rc;
-  memscope_trace_event ev;
-  memset(&ev, 0, sizeof ev);
-  ev.thread = thread;
-  uint64_t prev = 0, nev = 0, ntime = 0, d = 0;
-  while (n > 0) {
-    uint64_t eoff = rd_off(r), tag = 0;
-    if (unlikely(rc = rd_operand(r, "event tag", false, &tag))) return rc;
-    n--;
+  *eoff = rd_off(r);
+  if (unlikely(rc = rd_operand(r, "event tag", false, &tag))) return rc;
+  s->n--;
+  unsigned op = (unsigned)(tag & 7);
+  s->nev++;
+  if (op == MEMSCOPE_EV_TIME) {
+    s->t += tag >> 3;
+    s->ntime++;
+    return 0;
+  }
+  if (unlikely(op > MEMSCOPE_EV_HANDOFF))
+    return rd_fail(r, MEMSCOPE_READ_ECORRUPT, *eoff,
+                   "byte %llu: record %llu (EVENTS): event %llu has unknown op %u (tag %llu)",
+                   (unsigned long long)*eoff, (unsigned long long)r->record,
+                   (unsigned long long)s->nev, op, (unsigned long long)tag);
+  if (unlikely(s->n < rd_operands[op]))
+    return rd_fail(r, MEMSCOPE_READ_ECORRUPT, *eoff,
+                   "byte %llu: record %llu (EVENTS): event %llu (%s) needs %u operands, the "
+                   "payload has %llu left",
+                   (unsigned long long)*eoff, (unsigned long long)r->record,
+                   (unsigned long long)s->nev, names[op], rd_operands[op],
+                   (unsigned long long)s->n);
+  s->n -= rd_operands[op];
+  ev->op = op;
+  ev->thread = s->thread;
+  ev->t = s->t;
+  ev->site = tag >> 3;
+  ev->old = ev->size = ev->exit_site = 0;
+  ev->weight = 1;
+  switch (op) {
+  case MEMSCOPE_EV_ALLOC:
+    if ((rc = rd_operand(r, "dptr", true, &d)) || (rc = rd_operand(r, "size", false, &ev->size)))
+      return rc;
+    ev->ptr = s->prev += d;
+    break;
+  case MEMSCOPE_EV_FREE:
+  case MEMSCOPE_EV_HANDOFF:
+    if ((rc = rd_operand(r, "dptr", true, &d))) return rc;
+    ev->ptr = s->prev += d;
+    break;
+  case MEMSCOPE_EV_REALLOC:
+    if ((rc = rd_operand(r, "dold", true, &d))) return rc;
+    ev->old = s->prev += d;
+    if ((rc = rd_operand(r, "dptr", true, &d)) || (rc = rd_operand(r, "size", false, &ev->size)))
+      return rc;
+    ev->ptr = s->prev += d;
+    break;
+  case MEMSCOPE_EV_SAMPLED:
+    if ((rc = rd_operand(r, "dptr", true, &d)) ||
+        (rc = rd_operand(r, "size", false, &ev->size)) || (rc = rd_weight(r, &ev->weight)))
+      return rc;
+    ev->ptr = s->prev += d;
+    break;
+  default: /* MEMSCOPE_EV_SCOPE_EXIT */
+    if ((rc = rd_operand(r, "dptr", true, &d)) ||
+        (rc = rd_operand(r, "exit site", false, &ev->exit_site)))
+      return rc;
+    ev->ptr = s->prev += d;
+    break;
+  }
+  *got = 1;
+  return 0;
+}
+
+/* Bytes the fast path may read for one event: a tag and three ints (or two ints and a float64
+   weight) of at most 9 bytes each, every int read as 9 bytes. */
+#define RD_FAST_BYTES 40
+
+/* Decodes events straight from the chunk while at least RD_FAST_BYTES are left and the batch
+   has room. It stops before anything unusual (another type than an int where one is expected,
+   a negative or huge unsigned field, an unknown op, a payload too short, a bad weight), which
+   rd_event_slow then decodes or reports. */
+static void rd_events_fast(rd_t *r, rd_evs *s, rd_batch *b) {
+  const uint8_t *p = r->buf + r->pos, *lim = r->buf + r->len - RD_FAST_BYTES;
+  uint64_t t = s->t, prev = s->prev, n = s->n, nev = s->nev, ntime = s->ntime;
+  const uint64_t thread = s->thread, base = r->base - (uint64_t)(uintptr_t)r->buf;
+  size_t k = b->n;
+  while (n > 0 && p <= lim && k < MEMSCOPE_READ_BATCH) {
+    uint64_t tag, a, size = 0, old = 0, exit_site = 0;
+    unsigned w = mp_fast_int(p, &tag);
+    if (unlikely(w == 0 || (int64_t)tag < 0)) break;
+    const uint8_t *q = p + w;
     unsigned op = (unsigned)(tag & 7);
-    nev++;
-    if (op == MEMSCOPE_EV_TIME) {
+    if (unlikely(op == MEMSCOPE_EV_TIME)) {
       t += tag >> 3;
-      ntime++;
+      n--, nev++, ntime++;
+      p = q;
       continue;
     }
-    if (unlikely(op > MEMSCOPE_EV_HANDOFF))
-      return rd_fail(r, MEMSCOPE_READ_ECORRUPT, eoff,
-                     "byte %llu: record %llu (EVENTS): event %llu has unknown op %u (tag %llu)",
-                     (unsigned long long)eoff, (unsigned long long)r->record,
-                     (unsigned long long)nev, op, (unsigned long long)tag);
-    if (unlikely(n < operands[op]))
-      return rd_fail(r, MEMSCOPE_READ_ECORRUPT, eoff,
-                     "byte %llu: record %llu (EVENTS): event %llu (%s) needs %u operands, the "
-                     "payload has %llu left",
-                     (unsigned long long)eoff, (unsigned long long)r->record,
-                     (unsigned long long)nev, names[op], operands[op], (unsigned long long)n);
-    n -= operands[op];
-    ev.op = op;
-    ev.t = t;
-    ev.site = tag >> 3;
-    ev.old = ev.size = ev.exit_site = 0;
-    ev.weight = 1;
+    unsigned nops = rd_operands[op];
+    if (unlikely(n <= nops)) break; /* also op 7 (no operands, unknown) */
+    if (unlikely(!(w = mp_fast_int(q, &a)))) break;
+    q += w;
+    uint64_t ptr = prev + a;
+    double weight = 1;
     switch (op) {
     case MEMSCOPE_EV_ALLOC:
-      if ((rc = rd_operand(r, "dptr", true, &d)) || (rc = rd_operand(r, "size", false, &ev.size)))
-        return rc;
-      ev.ptr = prev += d;
+      w = mp_fast_int(q, &size);
+      if (unlikely(w == 0 || (int64_t)size < 0)) goto stop;
+      q += w;
       break;
     case MEMSCOPE_EV_FREE:
-    case MEMSCOPE_EV_HANDOFF:
-      if ((rc = rd_operand(r, "dptr", true, &d))) return rc;
-      ev.ptr = prev += d;
-      break;
+    case MEMSCOPE_EV_HANDOFF: break;
     case MEMSCOPE_EV_REALLOC:
-      if ((rc = rd_operand(r, "dold", true, &d))) return rc;
-      ev.old = prev += d;
-      if ((rc = rd_operand(r, "dptr", true, &d)) || (rc = rd_operand(r, "size", false, &ev.size)))
-        return rc;
-      ev.ptr = prev += d;
+      old = ptr;
+      if (unlikely(!(w = mp_fast_int(q, &a)))) goto stop;
+      q += w;
+      ptr = old + a;
+      w = mp_fast_int(q, &size);
+      if (unlikely(w == 0 || (int64_t)size < 0)) goto stop;
+      q += w;
+      break;
+    case MEMSCOPE_EV_SCOPE_EXIT:
+      w = mp_fast_int(q, &exit_site);
+      if (unlikely(w == 0 || (int64_t)exit_site < 0)) goto stop;
+      q += w;
       break;
     case MEMSCOPE_EV_SAMPLED:
-      if ((rc = rd_operand(r, "dptr", true, &d)) ||
-          (rc = rd_operand(r, "size", false, &ev.size)) || (rc = rd_weight(r, &ev.weight)))
-        return rc;
-      ev.ptr = prev += d;
+      w = mp_fast_int(q, &size);
+      if (unlikely(w == 0 || (int64_t)size < 0)) goto stop;
+      q += w;
+      if (q[0] == 0xca) {
+        uint32_t bits = be32(q + 1);
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        weight = f;
+        q += 5;
+      } else if (q[0] == 0xcb) {
+        uint64_t bits = be64(q + 1);
+        memcpy(&weight, &bits, sizeof weight);
+        q += 9;
+      } else goto stop;
+      if (unlikely(!(weight > 0) || weight > 1e18)) goto stop;
       break;
-    default: /* MEMSCOPE_EV_SCOPE_EXIT */
-      if ((rc = rd_operand(r, "dptr", true, &d)) ||
-          (rc = rd_operand(r, "exit site", false, &ev.exit_site)))
-        return rc;
-      ev.ptr = prev += d;
-      break;
+    default: goto stop;
     }
-    r->res->events++;
-    if (r->cb->event && unlikely((rc = r->cb->event(r->ud, &ev)) < 0))
-      return rd_consumer(r, rc, eoff);
+    memscope_trace_event *e = &b->ev[k];
+    e->op = op, e->thread = thread, e->t = t, e->site = tag >> 3;
+    e->ptr = ptr, e->old = old, e->size = size, e->exit_site = exit_site, e->weight = weight;
+    b->off[k++] = base + (uint64_t)(uintptr_t)p;
+    prev = ptr;
+    n -= 1 + nops;
+    nev++;
+    p = q;
   }
+stop:
+  s->t = t, s->prev = prev, s->n = n, s->nev = nev, s->ntime = ntime;
+  r->pos = (size_t)(p - r->buf);
+  b->n = k;
+}
+
+static int rd_events(rd_t *r, uint64_t nfields) {
+  uint64_t count;
+  int rc;
+  rd_evs s = {0, 0, 0, 0, 0, 0};
+  if (nfields < 4) return rd_too_few(r, nfields, 4);
+  if ((rc = rd_uint(r, "thread", &s.thread)) || (rc = rd_uint(r, "t0_ms", &s.t)) ||
+      (rc = rd_uint(r, "count", &count)) || (rc = rd_container(r, "payload", MP_ARRAY, &s.n)))
+    return rc;
+  rd_batch b;
+  b.n = 0;
+  while (s.n > 0) {
+    if (r->len - r->pos >= RD_FAST_BYTES) {
+      rd_events_fast(r, &s, &b);
+      if (b.n == MEMSCOPE_READ_BATCH) {
+        if ((rc = rd_deliver(r, &b))) return rc;
+        continue;
+      }
+      if (s.n == 0) break;
+    }
+    /* near the end of the chunk, or an event the fast path leaves: deliver what came before
+       it, so that callbacks and errors keep the order of the events */
+    if ((rc = rd_deliver(r, &b))) return rc;
+    uint64_t eoff;
+    int got = 0;
+    if ((rc = rd_event_slow(r, &s, &b.ev[0], &eoff, &got))) return rc;
+    if (got) {
+      b.off[0] = eoff;
+      b.n = 1;
+    }
+  }
+  if ((rc = rd_deliver(r, &b))) return rc;
   /* 'count' counts every event; a count without the TIME events is accepted as well. */
-  if (count != nev && count != nev - ntime)
+  if (count != s.nev && count != s.nev - s.ntime)
     return rd_fail(r, MEMSCOPE_READ_ECORRUPT, r->rec_off,
                    "byte %llu: record %llu (EVENTS): count says %llu events, the payload holds "
                    "%llu",
                    (unsigned long long)r->rec_off, (unsigned long long)r->record,
-                   (unsigned long long)count, (unsigned long long)nev);
+                   (unsigned long long)count, (unsigned long long)s.nev);
   return rd_skip_fields(r, nfields - 4);
 }
 

@@ -121,6 +121,11 @@ typedef struct memscope_reader_callbacks {
   const char *(*error)(void *ud);
   /* SAMPLING record: from t on, bytes sampling uses this mean */
   int (*sampling)(void *ud, uint64_t t, uint64_t mean);
+  /* Optional, used instead of 'event' when set: the events of an EVENTS record in order, in
+     batches of at most MEMSCOPE_READ_BATCH events (all of the record's thread). Returns 0, or a
+     negative value to stop reading after setting *refused to the index of the refused event;
+     the events before it count as delivered. */
+  int (*events)(void *ud, const memscope_trace_event *ev, size_t n, size_t *refused);
 } memscope_reader_callbacks;
 
 typedef struct memscope_read_result {
@@ -136,6 +141,8 @@ typedef struct memscope_read_result {
 
 /* Default chunk size: the reader holds one chunk of the file at a time. */
 #define MEMSCOPE_READ_CHUNK (1u << 20)
+/* Most events handed to the 'events' callback at once. */
+#define MEMSCOPE_READ_BATCH 64
 /* Longest string the reader accepts in a record. */
 #define MEMSCOPE_READ_MAX_STR (1u << 20)
 

@@ -263,7 +263,7 @@ static int j_end(void *ud, const memscope_trace_end *e) {
 
 int memscope_view_dump_json(FILE *out, const char *path, memscope_read_result *res) {
   static const memscope_reader_callbacks cb = {j_header,  j_site, j_thread, j_event,
-                                               j_message, j_end,  NULL,     j_sampling};
+                                               j_message, j_end,  NULL,     j_sampling, NULL};
   memscope_json j;
   memscope_json_init(&j, out);
   memscope_json_object(&j);

@@ -67,8 +67,9 @@ int memscope_view_option(int argc, char **argv, int *i, memscope_view_opts *o) {
 
 static const char *const sort_views[] = {"leaks", "sites", "types", "vars", "threads", "peak",
                                          "diff", NULL};
-static const char *const filter_views[] = {"summary", "leaks", "sites", "types", "vars",
-                                           "threads", "peak", "diff", NULL};
+static const char *const filter_views[] = {"summary", "leaks", "sites",  "types", "vars",
+                                           "threads", "peak",  "diff",   "folded", "pprof",
+                                           "html",    NULL};
 static const char *const json_views[] = {"summary", "leaks", "dump", "sites", "types", "vars",
                                          "threads", "peak", "timeline", "diff", NULL};
 

@@ -135,9 +135,9 @@ static int thread_rows(const memscope_model *m, const memscope_view_opts *o, mem
   for (uint32_t i = 0; i < m->nthreads; i++) {
     const memscope_mthread *t = &m->threads[i];
     if (i == 0 && !t->events) continue;
-    if (o->re && regexec(o->re, t->name, 0, NULL, 0) != 0) continue;
+    if (o->re && regexec(o->re, t->name ? t->name : "", 0, NULL, 0) != 0) continue;
     memscope_row *r = &rows[(*n)++];
-    r->name = t->name, r->site = i, r->id = t->id;
+    r->name = t->name ? t->name : "", r->site = i, r->id = t->id;
     r->bytes = t->alloc_bytes, r->count = t->allocs;
     r->live_bytes = t->live_bytes, r->live = t->live;
     r->peak_bytes = t->peak_live_bytes, r->peak = t->peak_live;
@@ -175,7 +175,8 @@ static void text_row(FILE *out, const memscope_model *m, table_kind kind, const 
     if (r->site == 0) fprintf(out, "(unknown thread)\n");
     else {
       fprintf(out, "%llu ", (unsigned long long)t->id);
-      memscope_write_quoted(out, t->name, strlen(t->name));
+      const char *name = t->name ? t->name : ""; /* NULL: no THREAD record */
+      memscope_write_quoted(out, name, strlen(name));
       fprintf(out, " (tid %llu)\n", (unsigned long long)t->os_tid);
     }
     break;

@@ -10,6 +10,10 @@
 
 extern char **environ;
 
+/* The program's own default of MEMSCOPE_SAMPLE: target_memscope(SAMPLE) compiles a definition
+   into the executable (cmake/MemScope.cmake); the environment still overrides it. */
+extern const char memscope_default_sample[] __attribute__((weak, visibility("default")));
+
 _memscope_options_t _memscope_options = {
 #define MEMSCOPE_FLAG_DEFAULT(type, name, dflt, help) .name = dflt,
     MEMSCOPE_FLAGS(MEMSCOPE_FLAG_DEFAULT)
@@ -80,6 +84,8 @@ static int set_option(const opt_desc_t *d, const char *value) {
    leave the default in place. Returns the number of problems found. */
 int _memscope_options_load(void) {
   int problems = 0;
+  if (memscope_default_sample != NULL && memscope_default_sample[0] != '\0')
+    _memscope_options.sample = memscope_default_sample;
   for (char **e = environ; e != NULL && *e != NULL; e++) {
     const char *env = *e;
     if (strncmp(env, "MEMSCOPE", 8) != 0) continue;

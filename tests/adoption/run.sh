@@ -27,7 +27,8 @@ expect_not() {
 # wrapper call is named after its call site; vendor.c (excluded) and xalloc.c never appear.
 # check_app_trace TRACE REPORT_TOOL NAME
 check_app_trace() {
-  local trace=$1 report=$2 name=$3 out=$WORK/$name.leaks
+  local trace=$1 report=$2 name=$3
+  local out=$WORK/$name.leaks
   "$report" leaks "$trace" >"$out" || fail "memscope-report leaks $trace failed"
   expect "$out" "Leaks: 3 blocks, 69 bytes still live at exit, from 3 sites"
   grep -Eq '^ +44 +1 +custom_alloc +main\(\) .*app\.c:39:24  struct record  -> rec$' "$out" ||
@@ -40,9 +41,11 @@ check_app_trace() {
   "$report" dump "$trace" >"$WORK/$name.dump" || fail "memscope-report dump $trace failed"
   expect_not "$WORK/$name.dump" "vendor.c"
   expect "$WORK/$name.dump" 'kind=custom_alloc flags=0x8'
-  "$report" types "$trace" >"$WORK/$name.types" || fail "memscope-report types $trace failed"
-  grep -Eq '^ +88 +2 +44 +struct record$' "$WORK/$name.types" ||
-    { cat "$WORK/$name.types" >&2; fail "types: struct record is not 88 bytes in 2 blocks, 44 live"; }
+  "$report" types --json "$trace" >"$WORK/$name.types" || fail "memscope-report types $trace failed"
+  expect "$WORK/$name.types" '{"type":"struct record","bytes":88,"count":2,"live_bytes":44,"live":1,'
+  expect "$WORK/$name.types" '{"type":"struct node","bytes":80,"count":5,"live_bytes":16,"live":1,'
+  expect "$WORK/$name.types" '{"type":"char","bytes":9,"count":1,"live_bytes":9,"live":1,'
+  expect_not "$WORK/$name.types" '"type":"void"'
 }
 
 # run_app PROGRAM NAME [STATUS]: runs the example, checks its output and exit status, prints the trace.
@@ -78,12 +81,17 @@ install)
     [ -x "$PREFIX/$f" ] || fail "not executable: $f"
   done
   # pkg-config paths follow the installed tree
-  libs=$(PKG_CONFIG_PATH=$lib/pkgconfig pkg-config --libs memscope)
-  [ "$libs" = "-L$lib -lmemscope" ] || fail "pkg-config --libs memscope: '$libs'"
-  cflags=$(PKG_CONFIG_PATH=$lib/pkgconfig pkg-config --cflags memscope)
-  [ "$cflags" = "-I$PREFIX/include" ] || fail "pkg-config --cflags memscope: '$cflags'"
-  plugin=$(PKG_CONFIG_PATH=$lib/pkgconfig pkg-config --variable=plugin memscope)
-  [ "$plugin" = "$lib/memscope/memscope.so" ] || fail "pkg-config plugin variable: '$plugin'"
+  # pkg-config: paths relative to the installed .pc file
+  pc() { PKG_CONFIG_PATH=$lib/pkgconfig pkg-config "$@" memscope; }
+  real() { (cd "$1" && pwd -P) || fail "no directory $1"; }
+  read -r libs_l libs_name <<<"$(pc --libs)"
+  [ "$libs_name" = "-lmemscope" ] && [ "$(real "${libs_l#-L}")" = "$(real "$lib")" ] ||
+    fail "pkg-config --libs memscope: '$libs_l $libs_name'"
+  read -r cflags <<<"$(pc --cflags)"
+  [ "$(real "${cflags#-I}")" = "$(real "$PREFIX/include")" ] || fail "pkg-config --cflags memscope: '$cflags'"
+  plugin=$(pc --variable=plugin)
+  [ -f "$plugin" ] && cmp -s "$plugin" "$lib/memscope/memscope-clang$MAJOR.so" ||
+    fail "pkg-config plugin variable: '$plugin' is not the plugin for clang $MAJOR"
   ;;
 
 find_package)
@@ -117,8 +125,8 @@ find_package)
   "$bin/memscope-report" dump "$trace" >"$WORK/fps.dump"
   grep -E 'kind=(variable|exit) .*app\.c' "$WORK/fps.dump" && fail "NO_LIFETIMES: app.c has scope-exit sites"
   expect "$WORK/fps.dump" 'kind=malloc flags=0x0 file="'"$example"'/app.c" line=36 col=10'
-  nm "$proj/app_sampled" | grep -q ' R memscope_default_sample$' || fail "app_sampled has no memscope_default_sample"
-  nm "$proj/app" | grep -q memscope_default_sample && fail "app has a memscope_default_sample"
+  nm "$proj/app_sampled" | grep ' R memscope_default_sample$' >/dev/null || fail "app_sampled has no memscope_default_sample"
+  nm "$proj/app" | grep memscope_default_sample >/dev/null && fail "app has a memscope_default_sample"
   expect "$proj/memscope/app_sampled-sample.c" '= "bytes:4K";'
   # a compiler that cannot load the plugin: a clear error naming what to install
   if command -v gcc >/dev/null; then
@@ -135,7 +143,7 @@ find_package)
 
 sample)
   # needs the runtime to read memscope_default_sample (a weak reference in libmemscope)
-  if ! nm -D "$lib/libmemscope.so" | grep -qw memscope_default_sample; then
+  if ! nm -D "$lib/libmemscope.so" | grep -w memscope_default_sample >/dev/null; then
     echo "SKIP: this libmemscope does not read memscope_default_sample (target_memscope SAMPLE)"
     exit 77
   fi
@@ -172,7 +180,7 @@ subdir)
     fail "the example is not compiled with the plugin of the build tree"
   trace=$(run_app "$proj/app" sd 4)
   check_app_trace "$trace" "$REPORT" sd
-  ldd "$proj/app" | grep -q "$proj/memscope/runtime/libmemscope.so" || fail "app does not use the runtime of the build tree"
+  ldd "$proj/app" | grep "$proj/memscope/runtime/libmemscope.so" >/dev/null || fail "app does not use the runtime of the build tree"
   # a clang major without a plugin in this tree: a clear error naming what to install
   other=
   for m in 14 15 16 17 18 19; do
@@ -202,14 +210,14 @@ make)
   expect "$WORK/make.log" "memscope-cc -O1 -g -Wall -Wextra -o app app.c xalloc.o vendor.o"
   # -E: memscope.h is found, nothing is rewritten
   grep -q "memscope_get_stats" "$proj/app.i" || fail "app.i lacks memscope.h"
-  nm "$proj/xalloc.o" | grep -q ' U memscope_malloc$' || fail "xalloc.o is not instrumented"
-  nm "$proj/vendor.o" | grep -q memscope && fail "vendor.o is instrumented despite exclude="
+  nm "$proj/xalloc.o" | grep ' U memscope_malloc$' >/dev/null || fail "xalloc.o is not instrumented"
+  nm "$proj/vendor.o" | grep memscope >/dev/null && fail "vendor.o is instrumented despite exclude="
   trace=$(cd "$proj" && run_app ./app mk 5)
   check_app_trace "$trace" "$bin/memscope-report" mk
   # another compiler passes through unchanged
   if command -v gcc >/dev/null; then
     MEMSCOPE_CC=gcc "$bin/memscope-cc" -c "$example/xalloc.c" -o "$WORK/gcc.o" || fail "gcc through memscope-cc failed"
-    nm "$WORK/gcc.o" | grep -q memscope && fail "gcc output is instrumented"
+    nm "$WORK/gcc.o" | grep memscope >/dev/null && fail "gcc output is instrumented"
   fi
   # a clang major without a plugin: a clear error
   mkdir -p "$WORK/fake"

@@ -38,6 +38,31 @@ gzip -t profile.pb.gz || fail "pprof: profile.pb.gz is not a valid gzip file"
 expect_eq "$("$report" pprof trace.msgpack 2>/dev/null | gzip -dc | cmp - <(gzip -dc profile.pb.gz) && echo same)" \
   same "pprof to a pipe writes the same profile"
 
+# -o for the text and JSON views: the same bytes as on standard output.
+for args in "summary" "leaks" "sites --json" "timeline" "dump"; do
+  "$report" $args trace.msgpack >stdout.txt 2>/dev/null
+  expect_eq "$(run $args -o view.txt trace.msgpack)" 0 "$args -o exit code"
+  expect_eq "$(cat out.txt)" "" "$args -o leaves stdout empty"
+  expect_eq "$(cmp view.txt stdout.txt && echo same)" same "$args -o writes the view"
+done
+"$report" diff trace.msgpack trace.msgpack >stdout.txt 2>/dev/null
+expect_eq "$(run diff trace.msgpack trace.msgpack -o view.txt)" 0 "diff -o exit code"
+expect_eq "$(cmp view.txt stdout.txt && echo same)" same "diff -o writes the view"
+expect_eq "$(run summary trace.msgpack -o no/such/dir/x.txt)" 1 "summary -o unwritable"
+expect_grep '^memscope-report: cannot write no/such/dir/x.txt: No such file or directory$' err.txt
+expect_eq "$(cat out.txt)" "" "summary -o unwritable: nothing on stdout"
+
+# --filter applies to the exports.
+expect_eq "$(run folded --filter 'list\.c' trace.msgpack)" 0 "folded --filter exit code"
+expect_eq "$(cat out.txt)" "src/list.c;make_table;30:9 int -> t->slots 400
+src/list.c;make_node;12:15 struct node -> n 240" "folded --filter output"
+expect_eq "$(run html --filter '^buf_' trace.msgpack -o filtered.html)" 0 "html --filter exit code"
+expect_grep 'buf_grow' filtered.html
+checks=$((checks + 1))
+grep -q '"make_node"' filtered.html && fail "html --filter: make_node should be filtered out"
+expect_eq "$(run pprof --filter '(' trace.msgpack -o x.pb.gz)" 1 "pprof --filter with a bad regex"
+expect_grep "bad regular expression" err.txt
+
 expect_eq "$(run html trace.msgpack -o page.html)" 0 "html exit code"
 expect_eq "$(head -c 15 page.html)" "<!doctype html>" "html start"
 expect_grep '<title>memscope: shop</title>' page.html
@@ -54,8 +79,8 @@ expect_grep 'id="incomplete"' cut.html
 # Usage errors: exit 1, nothing written.
 expect_eq "$(run html --live trace.msgpack -o x.html)" 1 "html --live"
 expect_grep '--live belongs to the folded view, not html' err.txt
-expect_eq "$(run summary -o x.txt trace.msgpack)" 1 "summary -o"
-expect_grep '-o applies to the folded, pprof and html views' err.txt
+expect_eq "$(run summary --live trace.msgpack)" 1 "summary --live"
+expect_grep '--live belongs to the folded view, not summary' err.txt
 expect_eq "$(run folded --top 3 trace.msgpack)" 1 "folded --top"
 expect_grep '--top does not apply to folded' err.txt
 expect_eq "$(run pprof trace.msgpack -o)" 1 "pprof -o without a file"

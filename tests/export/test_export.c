@@ -45,13 +45,18 @@ typedef struct output {
   size_t len;
 } output;
 
-static output capture_folded(const memscope_model *m, int live) {
+static output capture_folded_opts(const memscope_model *m, int live,
+                                  const memscope_view_opts *vo) {
   output o = {NULL, 0};
   FILE *f = open_memstream(&o.data, &o.len);
   assert_non_null(f);
-  assert_int_equal(memscope_export_folded(f, m, live), 0);
+  assert_int_equal(memscope_export_folded(f, m, live, vo), 0);
   assert_int_equal(fclose(f), 0);
   return o;
+}
+
+static output capture_folded(const memscope_model *m, int live) {
+  return capture_folded_opts(m, live, NULL);
 }
 
 static void test_model(void **state) {
@@ -74,6 +79,25 @@ static void test_folded(void **state) {
                               "?;?;site 9 50\n"
                               "src/main.c;main;8:17 char -> name 6\n");
   free(o.data);
+}
+
+/* --filter keeps the sites whose file or function matches. */
+static void test_folded_filter(void **state) {
+  fixture *f = *state;
+  memscope_view_opts vo = {0};
+  vo.filter = "list\\.c|^main$";
+  assert_int_equal(memscope_view_prepare("folded", &vo), 0);
+  output o = capture_folded_opts(&f->m, 0, &vo);
+  assert_string_equal(o.data, "src/list.c;make_table;30:9 int -> t->slots 400\n"
+                              "src/list.c;make_node;12:15 struct node -> n 240\n"
+                              "src/main.c;main;8:17 char -> name 6\n");
+  free(o.data);
+  o = capture_folded_opts(&f->m, 1, &vo);
+  output all = capture_folded(&f->m, 1);
+  assert_true(o.len < all.len); /* buf.c's leak is gone */
+  assert_null(strstr(o.data, "buf.c"));
+  free(o.data);
+  free(all.data);
 }
 
 static void test_folded_live(void **state) {
@@ -180,7 +204,7 @@ static void test_pprof(void **state) {
   output o = {NULL, 0};
   FILE *fp = open_memstream(&o.data, &o.len);
   char err[128] = "";
-  assert_int_equal(memscope_export_pprof(fp, &f->m, "export.msgpack", err, sizeof err), 0);
+  assert_int_equal(memscope_export_pprof(fp, &f->m, "export.msgpack", err, sizeof err, NULL), 0);
   assert_int_equal(fclose(fp), 0);
   assert_true((uint8_t)o.data[0] == 0x1f && (uint8_t)o.data[1] == 0x8b); /* gzip magic */
   size_t len;
@@ -253,6 +277,30 @@ static void test_pprof(void **state) {
   free(o.data);
 }
 
+/* --filter: only the samples of the sites it keeps. */
+static void test_pprof_filter(void **state) {
+  fixture *f = *state;
+  memscope_view_opts vo = {0};
+  vo.filter = "^make_";
+  assert_int_equal(memscope_view_prepare("pprof", &vo), 0);
+  output o = {NULL, 0};
+  FILE *fp = open_memstream(&o.data, &o.len);
+  char err[128] = "";
+  assert_int_equal(memscope_export_pprof(fp, &f->m, "export.msgpack", err, sizeof err, &vo), 0);
+  assert_int_equal(fclose(fp), 0);
+  size_t len;
+  uint8_t *raw = gunzip(o.data, o.len, &len);
+  Perftools__Profiles__Profile *p = perftools__profiles__profile__unpack(NULL, len, raw);
+  assert_non_null(p);
+  assert_int_equal(p->n_sample, 2); /* make_node and make_table */
+  int64_t bytes = 0;
+  for (size_t i = 0; i < p->n_sample; i++) bytes += p->sample[i]->value[1];
+  assert_int_equal(bytes, 240 + 400);
+  perftools__profiles__profile__free_unpacked(p, NULL);
+  free(raw);
+  free(o.data);
+}
+
 static void test_html(void **state) {
   fixture *f = *state;
   output o = {NULL, 0};
@@ -292,6 +340,7 @@ static void test_html(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_model),       cmocka_unit_test(test_folded),
+      cmocka_unit_test(test_folded_filter), cmocka_unit_test(test_pprof_filter),
       cmocka_unit_test(test_folded_live), cmocka_unit_test(test_folded_empty),
       cmocka_unit_test(test_timeline),    cmocka_unit_test(test_pprof),
       cmocka_unit_test(test_html),

@@ -105,7 +105,7 @@ static const char *l_error(void *ud) {
 }
 
 static const memscope_reader_callbacks log_cb = {l_header, l_site, l_thread, l_event,
-                                                 l_message, l_end, l_error, l_sampling};
+                                                 l_message, l_end, l_error, l_sampling, NULL};
 
 /* Reads from memory into a log; returns the status. The log text is malloc'd. */
 static int read_log(const void *data, size_t len, memscope_read_result *res, char **text) {
@@ -722,6 +722,108 @@ static void test_sampled_handoff_sampling(void **state) {
   tb_destroy(&b);
 }
 
+/* ---------------------------------------------------------------------------------------------
+   Every int format, read from the chunk directly or through the cursor, in batches
+------------------------------------------------------------------------------------------------ */
+/* A trace of 'n' events of every kind whose operands take every int format. */
+static void build_formats(tb *b, unsigned n) {
+  static const uint64_t sizes[] = {0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295ull,
+                                   4294967296ull, (1ull << 63) + 5, UINT64_MAX};
+  static const int64_t deltas[] = {0, 5, -1, -32, -33, -128, -129, 200, -32768, -32769, 70000,
+                                   -2147483648ll, -2147483649ll, INT64_MIN + 1, 1ll << 40};
+  tb_init(b);
+  tb_header(b, 1, 0, 1, "formats");
+  tb_site(b, 1, 1, 0, "f.c", 1, 1, "f", "int", "int", "p", 4);
+  tb_events_begin(b, 1, 0);
+  uint64_t ptr = 0x1000;
+  for (unsigned i = 0; i < n; i++) {
+    uint64_t next = ptr + (uint64_t)deltas[i % 15];
+    uint64_t size = sizes[i % 12], site = 1 + (i % 40) * 7; /* tags of 1 to 3 bytes */
+    switch (i % 7) {
+    case 0: tb_alloc(b, site, next, size); break;
+    case 1: tb_free(b, site, next); break;
+    case 2: tb_realloc(b, site, ptr, next, size); break;
+    case 3: tb_scope_exit(b, site, next, size); break;
+    case 4: tb_sampled(b, site, next, size, 1.5f + (float)i); break;
+    case 5: tb_handoff(b, site, next); break;
+    default: tb_time(b, i % 3 ? 1 : 300); break;
+    }
+    ptr = next;
+  }
+  tb_events_end(b);
+  uint64_t v[12] = {0};
+  tb_end(b, v, 0);
+}
+
+/* A batch consumer that logs like l_event and refuses event number 'stop_after'. */
+static int l_events(void *ud, const memscope_trace_event *ev, size_t n, size_t *refused) {
+  assert_true(n >= 1 && n <= MEMSCOPE_READ_BATCH);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(ev[i].thread, ev[0].thread);
+    if (l_event(ud, &ev[i]) < 0) {
+      *refused = i;
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static const memscope_reader_callbacks batch_cb = {l_header, l_site,  l_thread,   NULL,
+                                                   l_message, l_end, l_error, l_sampling,
+                                                   l_events};
+
+static void test_int_formats(void **state) {
+  (void)state;
+  tb b;
+  build_formats(&b, 1000);
+  memscope_read_result res;
+  char *mem;
+  assert_int_equal(read_log(b.sb.data, b.sb.size, &res, &mem), 0);
+  assert_int_equal(res.events, 1000 - 1000 / 7);
+  /* values that only the long formats hold */
+  assert_non_null(strstr(mem, "E op=1 th=1 t=0 site=1 ptr=1000 old=0 size=0 exit=0\n"));
+  assert_non_null(strstr(mem, "size=9223372036854775813 exit=0 w=")); /* 2^63 + 5 */
+  assert_non_null(strstr(mem, "size=18446744073709551615"));
+  assert_non_null(strstr(mem, "exit=4294967296\n"));
+  /* the same events from a file, whatever the chunk size, and in batches */
+  const char *path = write_tmp("formats.msgpack", b.sb.data, b.sb.size);
+  static const size_t chunks[] = {16, 41, 100, 4096, 0};
+  for (int k = 0; k < 5; k++) {
+    logbuf l;
+    log_open(&l);
+    assert_int_equal(memscope_read_file(path, chunks[k], &log_cb, &l, &res), 0);
+    const char *text = log_close(&l);
+    assert_string_equal(text, mem);
+    free((char *)text);
+    log_open(&l);
+    assert_int_equal(memscope_read_file(path, chunks[k], &batch_cb, &l, &res), 0);
+    text = log_close(&l);
+    assert_string_equal(text, mem);
+    free((char *)text);
+  }
+  /* a batch consumer that refuses an event: the same error, offset and count as one by one */
+  for (int stop = 0; stop < 300; stop += 37) {
+    memscope_read_result r1, r2;
+    logbuf l;
+    log_open(&l);
+    l.stop_after = stop;
+    assert_int_equal(memscope_read_mem(b.sb.data, b.sb.size, "trace", &log_cb, &l, &r1),
+                     MEMSCOPE_READ_ECONSUMER);
+    free((char *)log_close(&l));
+    log_open(&l);
+    l.stop_after = stop;
+    assert_int_equal(memscope_read_mem(b.sb.data, b.sb.size, "trace", &batch_cb, &l, &r2),
+                     MEMSCOPE_READ_ECONSUMER);
+    free((char *)log_close(&l));
+    assert_string_equal(r1.error, r2.error);
+    assert_int_equal(r1.error_offset, r2.error_offset);
+    assert_int_equal(r1.events, (uint64_t)stop + 1);
+    assert_int_equal(r2.events, (uint64_t)stop + 1);
+  }
+  free(mem);
+  tb_destroy(&b);
+}
+
 static int setup(void **state) {
   (void)state;
   return mkdtemp(tmpdir) ? 0 : -1;
@@ -752,6 +854,7 @@ int main(void) {
       cmocka_unit_test(test_consumer_stops),
       cmocka_unit_test(test_mutations),
       cmocka_unit_test(test_sampled_handoff_sampling),
+      cmocka_unit_test(test_int_formats),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -530,6 +530,51 @@ static void test_lifetime_percentiles(void **state) {
   tb_destroy(&b);
 }
 
+/* Blocks whose birth time (beyond 2^32 - 1 ms) or thread index (255 and more) do not fit the
+   compact live record keep them exactly, and so do blocks replaced or moved. */
+static void test_wide_blocks(void **state) {
+  (void)state;
+  const uint64_t late = 5000000000ull; /* ms, about 58 days */
+  tb b;
+  header_and_sites(&b);
+  tb_thread(&b, 300, 777, "many");
+  tb_events_begin(&b, 300, 10);
+  tb_alloc(&b, 1, 0xa000, 64);   /* thread 300, t=10 */
+  tb_alloc(&b, 1, 0xb000, 32);   /* thread 300, t=10; freed by thread 1 below */
+  tb_events_end(&b);
+  tb_events_begin(&b, 1, late);
+  tb_alloc(&b, 1, 0xc000, 16);   /* thread 1, t=late */
+  tb_time(&b, 5);
+  tb_free(&b, 3, 0xb000);        /* lifetime late + 5 - 10 */
+  tb_realloc(&b, 2, 0xc000, 0xd000, 48); /* moves the late block after 5 ms */
+  tb_alloc(&b, 1, 0xa000, 8);    /* replaces the block of thread 300 before its free */
+  tb_events_end(&b);
+  end_record(&b);
+  memscope_model m;
+  assert_int_equal(load(&b, &m), 0);
+  assert_int_equal(m.live_blocks, 2); /* 0xd000 and the new 0xa000; the old one is a ghost */
+  assert_int_equal(m.live_bytes, 48 + 8);
+  assert_int_equal(m.overwritten, 1);
+  assert_int_equal(m.wide.count, 2); /* the two live blocks, born late; no entry of the others */
+  const memscope_block *blk = memscope_model_find_live(&m, 0xd000);
+  assert_non_null(blk);
+  assert_int_equal(blk->size, 48);
+  const memscope_mthread *t300 = &m.threads[m.thread_index[300]];
+  assert_int_equal(t300->allocs, 2);
+  assert_int_equal(t300->alloc_bytes, 96);
+  assert_int_equal(t300->freed_bytes, 32);
+  assert_int_equal(t300->live, 0);
+  uint64_t p50 = 0;
+  assert_true(memscope_site_lifetime(site(&m, 1), 0.5, &p50));
+  /* lifetimes of site 1: late - 5 (0xb000) and 5 ms (0xc000 moved by the realloc) */
+  uint64_t p100 = 0;
+  assert_true(memscope_site_lifetime(site(&m, 1), 1.0, &p100));
+  assert_int_equal(p50, 5);
+  assert_true(p100 <= late - 5 && p100 >= (late - 5) / 8 * 7);
+  memscope_model_free(&m);
+  tb_destroy(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_peak_single_thread),
@@ -545,6 +590,7 @@ int main(void) {
       cmocka_unit_test(test_sampled_weights),
       cmocka_unit_test(test_peak_breakdown),
       cmocka_unit_test(test_lifetime_percentiles),
+      cmocka_unit_test(test_wide_blocks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
