@@ -91,6 +91,10 @@ Expr *CallRewriter::rewriteLibc(CallExpr *call, const LibcFunction &lib, const D
     replacement = ImplicitCastExpr::Create(ctx_, call->getType(), CK_BitCast, replacement, nullptr,
                                            VK_PRValue, FPOptionsOverride());
   report(fields, lib.name);
+  if (lib.out_param)
+    noteOutParam(call->getArg(0));
+  else if (!lib.releases)
+    noteReceiver(dest);
   return replacement;
 }
 
@@ -240,6 +244,8 @@ Expr *CallRewriter::rewriteWrapper(CallExpr *call, FunctionDecl *fn, const Wrapp
   auto *replacement = new (ctx_) StmtExpr(body, type, loc, rparen, /*TemplateDepth=*/0);
   generated_.insert(replacement);
   report(fields, fn->getName());
+  if (!spec.is_free)
+    noteReceiver(dest);
   return replacement;
 }
 

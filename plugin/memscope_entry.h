@@ -55,6 +55,12 @@ void __memscope_wrap_result(void *, __SIZE_TYPE__, const struct __memscope_site_
     __MEMSCOPE_SYM(memscope_wrap_result) __attribute__((__nothrow__));
 void __memscope_wrap_free(const void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_wrap_free) __attribute__((__nothrow__));
+void __memscope_scope_exit(const void *, const struct __memscope_site_abi *)
+    __MEMSCOPE_SYM(memscope_scope_exit) __attribute__((__nothrow__));
+void __memscope_set_exit(const struct __memscope_site_abi *)
+    __MEMSCOPE_SYM(memscope_set_exit) __attribute__((__nothrow__));
+void __memscope_handoff(const void *, const struct __memscope_site_abi *)
+    __MEMSCOPE_SYM(memscope_handoff) __attribute__((__nothrow__));
 
 #undef __MEMSCOPE_SYM
 #undef __MEMSCOPE_STR

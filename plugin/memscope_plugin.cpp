@@ -71,7 +71,7 @@ private:
   }
 
   void handleDecl(Decl *decl) {
-    if (sites_->isOwnVar(decl))
+    if (sites_->isOwnDecl(decl))
       return;
     if (auto *fn = dyn_cast<FunctionDecl>(decl)) {
       rewriter_->rewriteFunction(fn);
@@ -97,12 +97,13 @@ private:
     }
   }
 
-  // Descriptor variables (C++) go to the other consumers so that code generation emits them.
+  // Descriptor variables (C++) and scope-exit hooks go to the other consumers so that code
+  // generation emits them, before the function that refers to them.
   void handOverSites() {
-    std::vector<VarDecl *> vars = sites_->takeNewVars();
-    if (vars.empty())
+    std::vector<Decl *> made = sites_->takeNewDecls();
+    if (made.empty())
       return;
-    llvm::SmallVector<Decl *, 8> decls(vars.begin(), vars.end());
+    llvm::SmallVector<Decl *, 8> decls(made.begin(), made.end());
     DeclGroupRef group =
         DeclGroupRef::Create(ci_.getASTContext(), decls.data(), unsigned(decls.size()));
     handing_over_ = true;

@@ -1,4 +1,6 @@
 // options.cpp: parsing of the memscope plugin arguments (-fplugin-arg-memscope-KEY=VALUE).
+// Keys: verbose[=0|1], include=REGEX, exclude=REGEX, alloc=NAME:size=N[,count=N],
+// free=NAME:ptr=N, lifetimes=on|off (scope-exit tracking of local pointer variables, default on).
 #include "plugin.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -58,6 +60,19 @@ bool parseWrapper(llvm::StringRef value, bool is_free, WrapperSpec &spec) {
   return spec.size_arg != 0 && spec.count_arg != spec.size_arg;
 }
 
+// "1", "yes", "on" -> true; "0", "no", "off" -> false; anything else is malformed.
+bool parseSwitch(llvm::StringRef value, bool &out) {
+  if (value == "1" || value == "yes" || value == "on") {
+    out = true;
+    return true;
+  }
+  if (value == "0" || value == "no" || value == "off") {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
 bool addRegex(llvm::StringRef key, llvm::StringRef value, DiagnosticsEngine &diags,
               std::vector<std::unique_ptr<llvm::Regex>> &list) {
   auto re = std::make_unique<llvm::Regex>(value);
@@ -100,14 +115,20 @@ bool parseOptions(const std::vector<std::string> &args, DiagnosticsEngine &diags
     auto [key, value] = llvm::StringRef(arg).split('=');
     bool has_value = llvm::StringRef(arg).contains('=');
     if (key == "verbose") {
-      if (!has_value || value == "1" || value == "yes" || value == "on") {
+      if (!has_value) {
         out.verbose = true;
-      } else if (value == "0" || value == "no" || value == "off") {
-        out.verbose = false;
-      } else {
+      } else if (!parseSwitch(value, out.verbose)) {
         unsigned id = diags.getCustomDiagID(
             DiagnosticsEngine::Error, "memscope: malformed plugin option '%0': expected verbose, "
                                       "verbose=1 or verbose=0");
+        diags.Report(id) << arg;
+        ok = false;
+      }
+    } else if (key == "lifetimes") {
+      if (!has_value || !parseSwitch(value, out.lifetimes)) {
+        unsigned id = diags.getCustomDiagID(
+            DiagnosticsEngine::Error,
+            "memscope: malformed plugin option '%0': expected lifetimes=on or lifetimes=off");
         diags.Report(id) << arg;
         ok = false;
       }

@@ -41,6 +41,7 @@ struct Options {
   std::vector<std::unique_ptr<llvm::Regex>> exclude;
   llvm::StringMap<WrapperSpec> wrappers;
   bool verbose = false;
+  bool lifetimes = true; // scope-exit hooks on local pointer variables (lifetimes=off)
 
   // True when a site in 'file' is to be rewritten.
   bool wantsFile(llvm::StringRef file) const;
@@ -89,6 +90,9 @@ enum Entry {
   ENTRY_WRAP_LEAVE,
   ENTRY_WRAP_RESULT,
   ENTRY_WRAP_FREE,
+  ENTRY_SCOPE_EXIT,
+  ENTRY_SET_EXIT,
+  ENTRY_HANDOFF,
   ENTRY_COUNT_
 };
 
@@ -121,14 +125,16 @@ struct SiteFields {
 };
 
 // Builds the address of a constant descriptor: a file-scope compound literal in C, an internal
-// static variable in C++ (which the caller hands to code generation, see takeNewVars).
+// static variable in C++ (which the caller hands to code generation, see takeNewDecls).
 class SiteBuilder {
 public:
   SiteBuilder(clang::Sema &sema, const RuntimeDecls &decls);
   clang::Expr *build(const SiteFields &fields, clang::SourceLocation loc);
-  // The descriptor variables made since the last call (C++ only).
-  std::vector<clang::VarDecl *> takeNewVars();
-  bool isOwnVar(const clang::Decl *decl) const { return own_vars_.count(decl) != 0; }
+  // A declaration made by the plugin at file scope, for code generation to emit.
+  void addTopLevel(clang::Decl *decl);
+  // The declarations made since the last call: C++ descriptor variables, scope-exit hooks.
+  std::vector<clang::Decl *> takeNewDecls();
+  bool isOwnDecl(const clang::Decl *decl) const { return own_decls_.count(decl) != 0; }
 
 private:
   clang::Expr *stringLit(llvm::StringRef text, clang::SourceLocation loc);
@@ -137,8 +143,8 @@ private:
   clang::Sema &sema_;
   const RuntimeDecls &decls_;
   unsigned counter_ = 0;
-  std::vector<clang::VarDecl *> new_vars_;
-  llvm::DenseSet<const clang::Decl *> own_vars_;
+  std::vector<clang::Decl *> new_decls_;
+  llvm::DenseSet<const clang::Decl *> own_decls_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -146,6 +152,7 @@ private:
 // ---------------------------------------------------------------------------------------------
 
 class CallRewriter;
+class LifetimeRewriter;
 
 class BodyRewriter {
 public:
@@ -159,6 +166,7 @@ public:
 
 private:
   std::unique_ptr<CallRewriter> impl_;
+  std::unique_ptr<LifetimeRewriter> lifetimes_; // null when lifetimes=off or not C
   llvm::DenseSet<const clang::FunctionDecl *> done_;
 };
 

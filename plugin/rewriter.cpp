@@ -1,5 +1,6 @@
 // rewriter.cpp: walks function bodies and replaces allocation calls with tracked runtime calls.
 #include "rewriter.h"
+#include "lifetimes.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
@@ -55,6 +56,7 @@ bool isUnevaluatedBuiltin(const CallExpr *call) {
 // ---------------------------------------------------------------------------------------------
 
 void CallRewriter::rewriteBody(FunctionDecl *fn) {
+  receivers_.clear();
   site_fn_ = fn;
   local_ctx_ = fn;
   return_type_ = fn->getReturnType();
@@ -77,6 +79,7 @@ void CallRewriter::rewriteBody(FunctionDecl *fn) {
 }
 
 void CallRewriter::rewriteInit(VarDecl *var) {
+  receivers_.clear();
   site_fn_ = nullptr;
   local_ctx_ = nullptr;
   return_type_ = QualType();
@@ -108,11 +111,27 @@ void CallRewriter::visitDeclStmt(DeclStmt *decls) {
     if (!var || !var->getInit())
       continue;
     Expr *init = var->getInit();
-    Dest dest{var->getNameAsString(), var->getType(), 0};
+    Dest dest{var->getNameAsString(), var->getType(), 0, var->hasLocalStorage() ? var : nullptr};
     Stmt *replaced = visit(init, &dest);
     if (replaced != init)
       var->setInit(cast<Expr>(replaced));
   }
+}
+
+void CallRewriter::noteReceiver(const Dest *dest) {
+  if (dest && dest->var)
+    receivers_.insert(dest->var);
+}
+
+// posix_memalign(&p, ...): the local p receives the block.
+void CallRewriter::noteOutParam(const Expr *arg) {
+  const auto *addr = dyn_cast<UnaryOperator>(arg->IgnoreParenCasts());
+  if (!addr || addr->getOpcode() != UO_AddrOf)
+    return;
+  const auto *ref = dyn_cast<DeclRefExpr>(addr->getSubExpr()->IgnoreParens());
+  const auto *var = ref ? dyn_cast<VarDecl>(ref->getDecl()) : nullptr;
+  if (var && var->hasLocalStorage())
+    receivers_.insert(const_cast<VarDecl *>(var));
 }
 
 void CallRewriter::visitInitList(InitListExpr *list, const Dest *dest) {
@@ -183,6 +202,9 @@ Stmt *CallRewriter::visit(Stmt *s, const Dest *dest) {
       const Expr *lhs = op->getLHS()->IgnoreParenImpCasts();
       Dest d{exprText(lhs, ctx_), lhs->getType(),
              isa<DeclRefExpr>(lhs) ? 0u : unsigned(MEMSCOPE_SITE_FIELD)};
+      if (const auto *ref = dyn_cast<DeclRefExpr>(lhs))
+        if (const auto *var = dyn_cast<VarDecl>(ref->getDecl()); var && var->hasLocalStorage())
+          d.var = const_cast<VarDecl *>(var);
       op->setRHS(cast<Expr>(visit(op->getRHS(), &d)));
       return s;
     }
@@ -407,7 +429,11 @@ void CallRewriter::report(const SiteFields &f, llvm::StringRef callee) const {
 
 BodyRewriter::BodyRewriter(CompilerInstance &ci, Sema &sema, const Options &opts,
                            const RuntimeDecls &decls, SiteBuilder &sites)
-    : impl_(std::make_unique<CallRewriter>(sema, opts, decls, sites)) {}
+    : impl_(std::make_unique<CallRewriter>(sema, opts, decls, sites)) {
+  const LangOptions &lang = sema.getLangOpts();
+  if (opts.lifetimes && !lang.CPlusPlus && !lang.ObjC)
+    lifetimes_ = std::make_unique<LifetimeRewriter>(sema, opts, decls, sites);
+}
 
 BodyRewriter::~BodyRewriter() = default;
 
@@ -423,6 +449,8 @@ void BodyRewriter::rewriteFunction(FunctionDecl *fn) {
   if (sm.isInSystemHeader(sm.getFileLoc(fn->getLocation())))
     return;
   impl_->rewriteBody(fn);
+  if (lifetimes_ && !impl_->receivers().empty())
+    lifetimes_->run(fn, impl_->receivers());
 }
 
 void BodyRewriter::rewriteGlobalInit(VarDecl *var) {

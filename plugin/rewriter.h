@@ -7,6 +7,7 @@
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Sema/Sema.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace memscope_plugin {
 
@@ -41,7 +42,27 @@ struct Dest {
   std::string name; // receiving variable or lvalue, "" if none
   QualType type;    // its type, null if unknown
   unsigned flags = 0;
+  VarDecl *var = nullptr; // the receiving variable when it is a local one
 };
+
+// The local variables of a body that received a tracked allocation.
+using Receivers = llvm::SmallPtrSet<VarDecl *, 8>;
+
+// A compound statement from its parts (the signature differs across clang majors); 'like' is
+// the block it replaces, whose floating-point pragma state it keeps.
+inline clang::CompoundStmt *makeCompound(ASTContext &ctx, llvm::ArrayRef<Stmt *> stmts,
+                                         SourceLocation lbrace, SourceLocation rbrace,
+                                         const clang::CompoundStmt *like = nullptr) {
+#if CLANG_VERSION_MAJOR >= 15
+  clang::FPOptionsOverride fp;
+  if (like && like->hasStoredFPFeatures())
+    fp = like->getStoredFPFeatures();
+  return clang::CompoundStmt::Create(ctx, stmts, fp, lbrace, rbrace);
+#else
+  (void)like;
+  return clang::CompoundStmt::Create(ctx, stmts, lbrace, rbrace);
+#endif
+}
 
 inline QualType pointeeOf(QualType type) {
   if (type.isNull())
@@ -61,6 +82,8 @@ public:
 
   void rewriteBody(FunctionDecl *fn);
   void rewriteInit(VarDecl *var);
+  // The local variables that received a tracked allocation in the last body rewritten.
+  const Receivers &receivers() const { return receivers_; }
 
 private:
   Stmt *visit(Stmt *s, const Dest *dest);
@@ -86,6 +109,8 @@ private:
                     llvm::SmallVectorImpl<Stmt *> &stmts);
   Expr *readTemp(VarDecl *var, SourceLocation loc) const;
   void report(const SiteFields &fields, llvm::StringRef callee) const;
+  void noteReceiver(const Dest *dest);
+  void noteOutParam(const Expr *arg);
 
   Sema &sema_;
   ASTContext &ctx_;
@@ -98,6 +123,7 @@ private:
   DeclContext *local_ctx_ = nullptr;   // where temporaries live; null at namespace scope
   QualType return_type_;               // of the innermost function, block or lambda
   llvm::DenseSet<const Stmt *> generated_;
+  Receivers receivers_;
 };
 
 } // namespace memscope_plugin

@@ -24,7 +24,8 @@ const char *const kEntryNames[ENTRY_COUNT_] = {
     "__memscope_free",           "__memscope_strdup",         "__memscope_strndup",
     "__memscope_aligned_alloc",  "__memscope_posix_memalign", "__memscope_reallocarray",
     "__memscope_wrap_enter",     "__memscope_wrap_leave",     "__memscope_wrap_result",
-    "__memscope_wrap_free",
+    "__memscope_wrap_free",      "__memscope_scope_exit",     "__memscope_set_exit",
+    "__memscope_handoff",
 };
 
 const char kSiteRecordName[] = "__memscope_site_abi";
@@ -132,8 +133,7 @@ Expr *SiteBuilder::build(const SiteFields &f, SourceLocation loc) {
     if (var->isInvalidDecl() || !var->getInit())
       return nullptr;
     tu->addDecl(var);
-    own_vars_.insert(var);
-    new_vars_.push_back(var);
+    addTopLevel(var);
     object = sema_.BuildDeclRefExpr(var, type, VK_LValue, loc);
   }
   ExprResult address = sema_.CreateBuiltinUnaryOp(loc, UO_AddrOf, object);
@@ -142,9 +142,14 @@ Expr *SiteBuilder::build(const SiteFields &f, SourceLocation loc) {
   return address.get();
 }
 
-std::vector<VarDecl *> SiteBuilder::takeNewVars() {
-  std::vector<VarDecl *> out;
-  out.swap(new_vars_);
+void SiteBuilder::addTopLevel(Decl *decl) {
+  own_decls_.insert(decl);
+  new_decls_.push_back(decl);
+}
+
+std::vector<Decl *> SiteBuilder::takeNewDecls() {
+  std::vector<Decl *> out;
+  out.swap(new_decls_);
   return out;
 }
 
