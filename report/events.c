@@ -379,6 +379,11 @@ static int own(memscope_model *m, uint64_t ptr, uint32_t kind, uint32_t var, uin
     m->owner_unmatched++;
     return 0;
   }
+  /* once stored into a field or global, the block belongs there: the scope exit of a variable
+     that still holds a copy of the pointer does not drop it (a later handoff still counts) */
+  if (kind == MEMSCOPE_OWN_EXIT && b->owner != 0 && m->owners[b->owner].kind == MEMSCOPE_OWN_HANDOFF) {
+    return 0;
+  }
   uint32_t o = owner_get(m, kind, var, where);
   if (unlikely(o == 0)) return _memscope_model_fail(m, "out of memory");
   b->owner = o;
