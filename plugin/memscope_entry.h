@@ -27,17 +27,18 @@ struct __memscope_site_abi {
 #define __MEMSCOPE_STR(x) __MEMSCOPE_STR2(x)
 #define __MEMSCOPE_SYM(name) __asm__(__MEMSCOPE_STR(__USER_LABEL_PREFIX__) #name)
 
-void *__memscope_malloc(__SIZE_TYPE__, const struct __memscope_site_abi *)
+/* The out-of-line entry points of the runtime. */
+void *__memscope_malloc_x(__SIZE_TYPE__, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_malloc) __attribute__((__nothrow__, __malloc__, __alloc_size__(1)));
-void *__memscope_calloc(__SIZE_TYPE__, __SIZE_TYPE__, const struct __memscope_site_abi *)
+void *__memscope_calloc_x(__SIZE_TYPE__, __SIZE_TYPE__, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_calloc) __attribute__((__nothrow__, __malloc__, __alloc_size__(1, 2)));
-void *__memscope_realloc(void *, __SIZE_TYPE__, const struct __memscope_site_abi *)
+void *__memscope_realloc_x(void *, __SIZE_TYPE__, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_realloc) __attribute__((__nothrow__, __alloc_size__(2)));
-void __memscope_free(void *, const struct __memscope_site_abi *)
+void __memscope_free_x(void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_free) __attribute__((__nothrow__));
-char *__memscope_strdup(const char *, const struct __memscope_site_abi *)
+char *__memscope_strdup_x(const char *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_strdup) __attribute__((__nothrow__, __malloc__));
-char *__memscope_strndup(const char *, __SIZE_TYPE__, const struct __memscope_site_abi *)
+char *__memscope_strndup_x(const char *, __SIZE_TYPE__, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_strndup) __attribute__((__nothrow__, __malloc__));
 void *__memscope_aligned_alloc(__SIZE_TYPE__, __SIZE_TYPE__, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_aligned_alloc) __attribute__((__nothrow__, __malloc__, __alloc_size__(2)));
@@ -55,12 +56,52 @@ void __memscope_wrap_result(void *, __SIZE_TYPE__, const struct __memscope_site_
     __MEMSCOPE_SYM(memscope_wrap_result) __attribute__((__nothrow__));
 void __memscope_wrap_free(const void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_wrap_free) __attribute__((__nothrow__));
-void __memscope_scope_exit(const void *, const struct __memscope_site_abi *)
+void __memscope_scope_exit_x(const void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_scope_exit) __attribute__((__nothrow__));
-void __memscope_set_exit(const struct __memscope_site_abi *)
+void __memscope_set_exit_x(const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_set_exit) __attribute__((__nothrow__));
-void __memscope_handoff(const void *, const struct __memscope_site_abi *)
+void __memscope_handoff_x(const void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_handoff) __attribute__((__nothrow__));
+
+/* The runtime's recording mode (0 = off or paused). The inline entries below test it, so that
+   with recording off a call costs one predictable branch and goes straight to libc. */
+extern volatile int __memscope_mode __MEMSCOPE_SYM(memscope_mode);
+#define __MEMSCOPE_ON __builtin_expect(__memscope_mode != 0, 1)
+#define __MEMSCOPE_INLINE static __inline__ __attribute__((__always_inline__, __unused__, __nothrow__))
+
+__MEMSCOPE_INLINE void *__memscope_malloc(__SIZE_TYPE__ __n, const struct __memscope_site_abi *__s) {
+  return __MEMSCOPE_ON ? __memscope_malloc_x(__n, __s) : __builtin_malloc(__n);
+}
+__MEMSCOPE_INLINE void *__memscope_calloc(__SIZE_TYPE__ __c, __SIZE_TYPE__ __n,
+                                          const struct __memscope_site_abi *__s) {
+  return __MEMSCOPE_ON ? __memscope_calloc_x(__c, __n, __s) : __builtin_calloc(__c, __n);
+}
+__MEMSCOPE_INLINE void *__memscope_realloc(void *__p, __SIZE_TYPE__ __n,
+                                           const struct __memscope_site_abi *__s) {
+  return __MEMSCOPE_ON ? __memscope_realloc_x(__p, __n, __s) : __builtin_realloc(__p, __n);
+}
+__MEMSCOPE_INLINE void __memscope_free(void *__p, const struct __memscope_site_abi *__s) {
+  if (__MEMSCOPE_ON) __memscope_free_x(__p, __s);
+  else __builtin_free(__p);
+}
+__MEMSCOPE_INLINE char *__memscope_strdup(const char *__p, const struct __memscope_site_abi *__s) {
+  return __MEMSCOPE_ON ? __memscope_strdup_x(__p, __s) : __builtin_strdup(__p);
+}
+__MEMSCOPE_INLINE char *__memscope_strndup(const char *__p, __SIZE_TYPE__ __n,
+                                           const struct __memscope_site_abi *__s) {
+  return __MEMSCOPE_ON ? __memscope_strndup_x(__p, __n, __s) : __builtin_strndup(__p, __n);
+}
+__MEMSCOPE_INLINE void __memscope_scope_exit(const void *__p, const struct __memscope_site_abi *__s) {
+  if (__MEMSCOPE_ON) __memscope_scope_exit_x(__p, __s);
+}
+__MEMSCOPE_INLINE void __memscope_set_exit(const struct __memscope_site_abi *__s) {
+  if (__MEMSCOPE_ON) __memscope_set_exit_x(__s);
+}
+__MEMSCOPE_INLINE void __memscope_handoff(const void *__p, const struct __memscope_site_abi *__s) {
+  if (__MEMSCOPE_ON) __memscope_handoff_x(__p, __s);
+}
+#undef __MEMSCOPE_INLINE
+#undef __MEMSCOPE_ON
 
 #undef __MEMSCOPE_SYM
 #undef __MEMSCOPE_STR

@@ -87,12 +87,6 @@ int _memscope_export_keep(const memscope_view_opts *o, const memscope_msite *s) 
 /* ---------------------------------------------------------------------------------------------
    The command
 ------------------------------------------------------------------------------------------------ */
-static int read_status(const memscope_read_result *res) {
-  if (res->status == MEMSCOPE_READ_OK) return MEMSCOPE_EXIT_OK;
-  fprintf(stderr, "memscope-report: %s\n", res->error);
-  return res->status == MEMSCOPE_READ_EOPEN ? MEMSCOPE_EXIT_USAGE : MEMSCOPE_EXIT_CORRUPT;
-}
-
 int memscope_export_run(const char *view, const memscope_view_opts *o) {
   int pprof = !strcmp(view, "pprof"), html = !strcmp(view, "html");
   if (o->live && strcmp(view, "folded")) {
@@ -107,13 +101,7 @@ int memscope_export_run(const char *view, const memscope_view_opts *o) {
   }
   memscope_model m;
   memscope_read_result res;
-  if (memscope_model_init(&m)) {
-    fputs("memscope-report: out of memory\n", stderr);
-    return MEMSCOPE_EXIT_CORRUPT;
-  }
-  memscope_read_file(o->trace, 0, memscope_model_callbacks(), &m, &res);
-  memscope_model_finish(&m);
-  int status = read_status(&res);
+  int status = memscope_view_load(o->trace, &m, &res);
   if (!m.have_header) { /* nothing to export: leave -o alone */
     memscope_model_free(&m);
     return status ? status : MEMSCOPE_EXIT_CORRUPT;

@@ -1,6 +1,7 @@
 /* format.c: text helpers shared by the views: site lines, byte sizes, quoting, site ordering. */
-#include "views.h"
+#include "views_int.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,13 +15,7 @@ void memscope_format_site(char *buf, size_t n, const memscope_msite *s) {
     return;
   }
   size_t k = 0;
-#define PUT(...)                                                                               \
-  do {                                                                                         \
-    if (k < n) {                                                                               \
-      int w_ = snprintf(buf + k, n - k, __VA_ARGS__);                                          \
-      if (w_ > 0) k += (size_t)w_;                                                             \
-    }                                                                                          \
-  } while (0)
+#define PUT(...) _memscope_putf(buf, n, &k, __VA_ARGS__)
   if (s->function[0]) PUT("%s()", s->function);
   else PUT("(file scope)");
   PUT(" %s:%llu", s->file[0] ? s->file : "?", (unsigned long long)s->line);
@@ -95,4 +90,14 @@ size_t memscope_sorted_sites(const memscope_model *m, int by_count, int live_onl
   }
   *out = idx;
   return n;
+}
+
+/* Appends printf-style text to buf (capacity n) at *k, never past the end. */
+void _memscope_putf(char *buf, size_t n, size_t *k, const char *fmt, ...) {
+  if (*k >= n) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int w = vsnprintf(buf + *k, n - *k, fmt, ap);
+  va_end(ap);
+  if (w > 0) *k += (size_t)w;
 }

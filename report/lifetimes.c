@@ -93,13 +93,7 @@ size_t _memscope_fates_of(const memscope_fate *f, size_t n, uint32_t site, size_
 /* ---------------------------------------------------------------------------------------------
    Text
 ------------------------------------------------------------------------------------------------ */
-#define PUT(...)                                                                               \
-  do {                                                                                         \
-    if (k < n) {                                                                               \
-      int w_ = snprintf(buf + k, n - k, __VA_ARGS__);                                          \
-      if (w_ > 0) k += (size_t)w_;                                                             \
-    }                                                                                          \
-  } while (0)
+#define PUT(...) _memscope_putf(buf, n, &k, __VA_ARGS__)
 
 static const char *func_of(const memscope_msite *s, char *fb, size_t n) {
   if (!s->defined || !s->function[0]) return "(file scope)";

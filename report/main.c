@@ -131,28 +131,16 @@ static int parse_top(const char *s, unsigned *out) {
   return 0;
 }
 
-/* The exit status for a read result. */
-static int read_status(const memscope_read_result *res) {
-  if (res->status == MEMSCOPE_READ_OK) return MEMSCOPE_EXIT_OK;
-  fprintf(stderr, "memscope-report: %s\n", res->error);
-  return res->status == MEMSCOPE_READ_EOPEN ? MEMSCOPE_EXIT_USAGE : MEMSCOPE_EXIT_CORRUPT;
-}
 
 static int run_model_view(view_id view, const memscope_view_opts *o) {
   memscope_model m;
   memscope_read_result res;
-  if (memscope_model_init(&m)) {
-    fputs("memscope-report: out of memory\n", stderr);
-    return MEMSCOPE_EXIT_CORRUPT;
-  }
-  memscope_read_file(o->trace, 0, memscope_model_callbacks(), &m, &res);
-  memscope_model_finish(&m);
+  int status = memscope_view_load(o->trace, &m, &res);
   int rc = 0;
   if (m.have_header) {
     rc = memscope_view_run(view_names[view], stdout, &m, &res, o);
   }
   fflush(stdout);
-  int status = read_status(&res);
   if (rc || ferror(stdout)) {
     fputs("memscope-report: cannot write the report\n", stderr);
     if (status == 0) status = MEMSCOPE_EXIT_USAGE;
@@ -238,7 +226,7 @@ int main(int argc, char **argv) {
     int rc = o.json ? memscope_view_dump_json(stdout, o.trace, &res)
                     : memscope_view_dump(stdout, o.trace, &res);
     fflush(stdout);
-    int status = read_status(&res);
+    int status = memscope_read_exit_status(&res);
     if (rc || ferror(stdout)) {
       fputs("memscope-report: cannot write the dump\n", stderr);
       if (status == 0) status = MEMSCOPE_EXIT_USAGE;

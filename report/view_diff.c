@@ -212,23 +212,10 @@ static int diff_text(FILE *out, const memscope_model *A, const memscope_model *B
   return ferror(out) ? -1 : 0;
 }
 
-/* Reads one trace; the exit status it calls for (its error goes to stderr). */
-static int load(const char *path, memscope_model *m, memscope_read_result *res) {
-  if (memscope_model_init(m)) {
-    fputs("memscope-report: out of memory\n", stderr);
-    return MEMSCOPE_EXIT_CORRUPT;
-  }
-  memscope_read_file(path, 0, memscope_model_callbacks(), m, res);
-  memscope_model_finish(m);
-  if (res->status == MEMSCOPE_READ_OK) return MEMSCOPE_EXIT_OK;
-  fprintf(stderr, "memscope-report: %s\n", res->error);
-  return res->status == MEMSCOPE_READ_EOPEN ? MEMSCOPE_EXIT_USAGE : MEMSCOPE_EXIT_CORRUPT;
-}
-
 int memscope_view_diff_run(const memscope_view_opts *o) {
   memscope_model A, B;
   memscope_read_result ra, rb;
-  int sa = load(o->trace, &A, &ra), sb = load(o->trace2, &B, &rb);
+  int sa = memscope_view_load(o->trace, &A, &ra), sb = memscope_view_load(o->trace2, &B, &rb);
   int status = sa == MEMSCOPE_EXIT_USAGE || sb == MEMSCOPE_EXIT_USAGE ? MEMSCOPE_EXIT_USAGE
                                                                        : sa > sb ? sa : sb;
   if (A.have_header && B.have_header) {

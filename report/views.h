@@ -45,6 +45,12 @@ int memscope_view_leaks(FILE *out, const memscope_model *m, const memscope_read_
 /* Streams the trace as text, one line per header/site/thread/event/message/end (fills res). */
 int memscope_view_dump(FILE *out, const char *path, memscope_read_result *res);
 
+/* Reads the trace at path into m; returns the exit status the read calls for (0 when complete),
+   its error already on stderr. m must be freed whatever the result. */
+int memscope_view_load(const char *path, memscope_model *m, memscope_read_result *res);
+/* The exit status for a read result (0 when complete); prints its error on stderr. */
+int memscope_read_exit_status(const memscope_read_result *res);
+
 /* --- format.c --- */
 /* "make_node() tests/x.c:12:15  struct node  -> n" */
 void memscope_format_site(char *buf, size_t n, const memscope_msite *s);

@@ -295,3 +295,24 @@ void _memscope_json_row(memscope_json *j, const memscope_row *r) {
   if (r->count) memscope_json_double(j, _memscope_row_mean(r));
   else memscope_json_null(j);
 }
+
+/* Reads the trace at path into m; returns the exit status the read calls for, its error on
+   stderr. m is usable (have_header tells whether anything was read) even when this fails. */
+int memscope_view_load(const char *path, memscope_model *m, memscope_read_result *res) {
+  memset(res, 0, sizeof *res);
+  if (memscope_model_init(m)) {
+    memset(m, 0, sizeof *m);
+    fputs("memscope-report: out of memory\n", stderr);
+    return MEMSCOPE_EXIT_CORRUPT;
+  }
+  memscope_read_file(path, 0, memscope_model_callbacks(), m, res);
+  memscope_model_finish(m);
+  return memscope_read_exit_status(res);
+}
+
+/* The exit status for a read result; prints its error. */
+int memscope_read_exit_status(const memscope_read_result *res) {
+  if (res->status == MEMSCOPE_READ_OK) return MEMSCOPE_EXIT_OK;
+  fprintf(stderr, "memscope-report: %s\n", res->error);
+  return res->status == MEMSCOPE_READ_EOPEN ? MEMSCOPE_EXIT_USAGE : MEMSCOPE_EXIT_CORRUPT;
+}

@@ -48,6 +48,9 @@ const char *_memscope_mean(char *buf, size_t n, const memscope_row *r, int est) 
 const char *_memscope_kind_label(char *buf, size_t n, const memscope_msite *s) _memscope_internal_v;
 /* "FILE:LINE:COL" of a site (":COL" left out when 0, "?" for an empty file). */
 void _memscope_site_loc(char *buf, size_t n, const memscope_msite *s) _memscope_internal_v;
+/* Appends printf-style text to buf (capacity n) at *k, never past the end (format.c). */
+void _memscope_putf(char *buf, size_t n, size_t *k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5))) _memscope_internal_v;
 /* For estimated figures: the sampling note and the one-line confidence note (nothing else). */
 void _memscope_estimate_note(FILE *out, const memscope_model *m) _memscope_internal_v;
 /* The header line of a view: "memscope VIEW: TRACE" plus incomplete-trace and filter notes. */

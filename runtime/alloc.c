@@ -110,7 +110,7 @@ void memscope_wrap_leave(const memscope_site *token) {
 void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   if (ptr == NULL || tb->wrap_allocs != 0) return; /* recorded inside, by the real call */
-  if (mem_load_relaxed(&_memscope_state.enabled) != MEMSCOPE_MODE_ALL &&
+  if (mem_load_relaxed(&memscope_mode) != MEMSCOPE_MODE_ALL &&
       (tb->sample_countdown != tb->wrap_mark_countdown || tb->sample_calls != tb->wrap_mark_calls)) {
     return; /* sampling: a tracked allocation inside the wrapper already had its chance */
   }
@@ -130,7 +130,7 @@ void memscope_set_exit(const memscope_site *exit_point) { _memscope_tb.exit_site
 
 /* Ownership events concern recorded blocks only: when sampling, the filter skips the others. */
 static inline bool maybe_recorded(const void *ptr) {
-  int mode = mem_load_relaxed(&_memscope_state.enabled);
+  int mode = mem_load_relaxed(&memscope_mode);
   return mode == MEMSCOPE_MODE_ALL ||
          (mode != MEMSCOPE_MODE_OFF &&
           mem_load_relaxed(&_memscope_sampled_filter[_memscope_filter_slot((uintptr_t)ptr)]) != 0);

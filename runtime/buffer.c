@@ -174,7 +174,7 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
   if (unlikely(mem_load_relaxed(&_memscope_state.signals) != 0) && !_memscope_queue_threaded()) {
     _memscope_poll_signal();
   }
-  if (!mem_load_relaxed(&_memscope_state.enabled)) goto out;
+  if (!mem_load_relaxed(&memscope_mode)) goto out;
   if (tb->recs == NULL && buffer_setup(tb) != 0) {
     mem_add_relaxed(&_memscope_state.events_dropped, 1);
     goto out;
@@ -196,7 +196,7 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
     tb->flush_epoch = epoch; /* a snapshot asked every thread for its buffered events */
     _memscope_buffer_flush(tb);
   }
-  if (!mem_load_relaxed(&_memscope_state.enabled)) goto out; /* the flush may have failed */
+  if (!mem_load_relaxed(&memscope_mode)) goto out; /* the flush may have failed */
   if (mem_load_relaxed(&tb->count) == 0) {
     tb->t0_ms = now;
     tb->last_ms = now;

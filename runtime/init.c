@@ -9,13 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
-_memscope_state_t _memscope_state = {.enabled = 1};
+_Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) memscope_mode = MEMSCOPE_MODE_ALL;
+_memscope_state_t _memscope_state;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 void _memscope_stop_on_error(int code, const char *what, int err) {
   static _Atomic(int) reported;
-  mem_store_relaxed(&_memscope_state.enabled, 0);
+  mem_store_relaxed(&memscope_mode, 0);
   mem_store_relaxed(&_memscope_state.off, code);
   if (mem_xchg_acq_rel(&reported, 1) == 0) {
     fprintf(stderr, "memscope: cannot write trace '%s': %s; tracing stopped, the program continues\n",
@@ -36,10 +37,10 @@ static void runtime_init(void) {
                     "or auto:EVENTS_PER_SEC; recording everything\n", _memscope_options.sample);
     _memscope_state.mode = _memscope_sample_configure("all");
   }
-  mem_store_relaxed(&_memscope_state.enabled, _memscope_state.mode);
+  mem_store_relaxed(&memscope_mode, _memscope_state.mode);
   if (!_memscope_options.enable) {
     mem_store_relaxed(&_memscope_state.off, MEMSCOPE_ERR_OFF);
-    mem_store_relaxed(&_memscope_state.enabled, 0);
+    mem_store_relaxed(&memscope_mode, 0);
   } else {
     _memscope_state.start_ns = _memscope_clock_ns(CLOCK_MONOTONIC);
     _memscope_state.start_unix_ns = _memscope_clock_ns(CLOCK_REALTIME);
@@ -54,7 +55,7 @@ static void runtime_init(void) {
       }
       if (!_memscope_options.start) {
         mem_store_relaxed(&_memscope_state.user_paused, 1);
-        mem_store_relaxed(&_memscope_state.enabled, MEMSCOPE_MODE_OFF);
+        mem_store_relaxed(&memscope_mode, MEMSCOPE_MODE_OFF);
       }
     }
   }
@@ -86,7 +87,7 @@ __attribute__((destructor)) static void memscope_destructor(void) {
   if (mem_load_relaxed(&_memscope_state.off) == MEMSCOPE_ERR_OFF) return;
   _memscope_tbuf_t *tb = &_memscope_tb;
   tb->in_runtime = 1;
-  mem_store_relaxed(&_memscope_state.enabled, 0);
+  mem_store_relaxed(&memscope_mode, 0);
   _memscope_buffer_flush_all();
   _memscope_queue_stop();
   memscope_stats st;
@@ -122,7 +123,7 @@ static void fork_child(void) {
   if (_memscope_writer_open(1) == 0) {
     _memscope_queue_start();
     if (!mem_load_relaxed(&_memscope_state.user_paused)) {
-      mem_store_relaxed(&_memscope_state.enabled, _memscope_state.mode);
+      mem_store_relaxed(&memscope_mode, _memscope_state.mode);
     }
   }
   tb->in_runtime = 0;
@@ -149,27 +150,27 @@ int memscope_flush(void) {
 void memscope_stop(void) {
   _memscope_ensure_init();
   mem_store_relaxed(&_memscope_state.user_paused, 1);
-  mem_store_relaxed(&_memscope_state.enabled, 0);
+  mem_store_relaxed(&memscope_mode, 0);
 }
 
 void memscope_start(void) {
   _memscope_ensure_init();
   mem_store_relaxed(&_memscope_state.user_paused, 0);
   if (mem_load_relaxed(&_memscope_state.off) == 0 && !mem_load_relaxed(&_memscope_state.finished)) {
-    mem_store_relaxed(&_memscope_state.enabled, _memscope_state.mode);
+    mem_store_relaxed(&memscope_mode, _memscope_state.mode);
   }
 }
 
 int memscope_enabled(void) {
   _memscope_ensure_init();
-  return mem_load_relaxed(&_memscope_state.enabled) != MEMSCOPE_MODE_OFF;
+  return mem_load_relaxed(&memscope_mode) != MEMSCOPE_MODE_OFF;
 }
 
 int memscope_snapshot(const char *label) {
   int rc = memscope_flush();
   if (rc != 0) return rc;
   mem_add_relaxed(&_memscope_state.flush_epoch, 1);
-  rc = _memscope_writer_mark(label != NULL ? label : "", mem_load_relaxed(&_memscope_state.enabled) != 0);
+  rc = _memscope_writer_mark(label != NULL ? label : "", mem_load_relaxed(&memscope_mode) != 0);
   return rc < 0 ? rc : 0;
 }
 

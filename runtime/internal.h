@@ -44,7 +44,7 @@ typedef enum _memscope_op {
   MEMSCOPE_OP_HANDOFF = 6,    /* ptr, site = the destination (field or global) */
 } _memscope_op;
 
-/* _memscope_state.enabled holds the recording mode; 0 means nothing is recorded. */
+/* memscope_mode holds the recording mode; 0 means nothing is recorded. */
 enum {
   MEMSCOPE_MODE_OFF = 0,
   MEMSCOPE_MODE_ALL = 1,   /* every event */
@@ -115,10 +115,14 @@ typedef struct _memscope_tbuf_s {
 /* ---------------------------------------------------------------------------------------------
    Global state
 ------------------------------------------------------------------------------------------------ */
+/* The recording mode, read on every call and written rarely. Exported: the code the plugin
+   rewrites reads it inline, so that with recording off (MEMSCOPE=off, memscope_stop) a call costs
+   one predictable branch and goes straight to libc. */
+extern _Atomic(int) memscope_mode __attribute__((visibility("default")));
+
 typedef struct _memscope_state_s {
-  _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) enabled; /* read on every call; written rarely */
-  uint64_t sample_always;          /* sampling: blocks this large are always recorded */
-  _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(uint32_t) clock_ms; /* written by the clock thread */
+  _Alignas(MEMSCOPE_CACHE_LINE) uint64_t sample_always; /* sampling: always record this large */
+  _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(uint32_t) clock_ms; /* written by the writer thread */
   _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) initialized;
   _Atomic(int) finished;           /* the END record was written */
   _Atomic(int) user_paused;        /* memscope_stop() in force */
@@ -208,7 +212,7 @@ int _memscope_install_signal(const char *name) _memscope_hidden;
 /* Inline fast path shared by the entry points in alloc.c. */
 static inline void _memscope_emit(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t size,
                                   const memscope_site *site) {
-  if (unlikely(!mem_load_relaxed(&_memscope_state.enabled))) return;
+  if (unlikely(!mem_load_relaxed(&memscope_mode))) return;
   _memscope_tbuf_t *tb = &_memscope_tb;
   uint32_t n = mem_load_relaxed(&tb->count);
   if (unlikely(n >= tb->limit || mem_load_relaxed(&_memscope_state.clock_ms) != tb->last_ms)) {
@@ -231,7 +235,7 @@ static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memsco
   _memscope_tbuf_t *tb = &_memscope_tb;
   tb->last_freed = tb->last_freed == ptr ? 0 : tb->last_freed;
   tb->last_handoff = tb->last_handoff == ptr ? 0 : tb->last_handoff;
-  int mode = mem_load_relaxed(&_memscope_state.enabled);
+  int mode = mem_load_relaxed(&memscope_mode);
   if (likely(mode == MEMSCOPE_MODE_ALL)) {
     _memscope_emit(MEMSCOPE_OP_ALLOC, ptr, 0, size, site);
     return;
@@ -247,7 +251,7 @@ static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memsco
 /* A free: in sampled modes only blocks that were sampled are recorded; the filter answers "not
    sampled" for almost every block with one load. */
 static inline void _memscope_on_free(uintptr_t ptr, const memscope_site *site) {
-  int mode = mem_load_relaxed(&_memscope_state.enabled);
+  int mode = mem_load_relaxed(&memscope_mode);
   if (likely(mode == MEMSCOPE_MODE_ALL)) {
     _memscope_emit(MEMSCOPE_OP_FREE, ptr, 0, 0, site);
     return;
@@ -260,7 +264,7 @@ static inline void _memscope_on_free(uintptr_t ptr, const memscope_site *site) {
 /* A block moved or resized: one REALLOC in full mode, a free and an allocation when sampling. */
 static inline void _memscope_on_realloc(uintptr_t old, uintptr_t ptr, uint64_t size,
                                         const memscope_site *site) {
-  if (likely(mem_load_relaxed(&_memscope_state.enabled) == MEMSCOPE_MODE_ALL)) {
+  if (likely(mem_load_relaxed(&memscope_mode) == MEMSCOPE_MODE_ALL)) {
     _memscope_emit(MEMSCOPE_OP_REALLOC, ptr, old, size, site);
     return;
   }

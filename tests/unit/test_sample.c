@@ -35,7 +35,7 @@ static void run(const char *spec, uint64_t seed, estimate_t *e) {
   int mode = _memscope_sample_configure(spec);
   assert_true(mode > 0);
   _memscope_state.mode = mode;
-  mem_store_relaxed(&_memscope_state.enabled, mode);
+  mem_store_relaxed(&memscope_mode, mode);
   _memscope_tbuf_t *tb = &_memscope_tb;
   memscope_flush();
   tb->sample_rng = 0;
@@ -69,7 +69,7 @@ static void run(const char *spec, uint64_t seed, estimate_t *e) {
 static int teardown(void **state) {
   (void)state;
   _memscope_state.mode = _memscope_sample_configure("all");
-  mem_store_relaxed(&_memscope_state.enabled, MEMSCOPE_MODE_ALL);
+  mem_store_relaxed(&memscope_mode, MEMSCOPE_MODE_ALL);
   return 0;
 }
 
@@ -167,7 +167,7 @@ static void test_auto_adjusts_mean(void **state) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   tb->sample_rng = 0;
   long sampled = 0;
-  mem_store_relaxed(&_memscope_state.enabled, MEMSCOPE_MODE_BYTES);
+  mem_store_relaxed(&memscope_mode, MEMSCOPE_MODE_BYTES);
   memscope_flush();
   for (int i = 0; i < 10000; i++) memscope_free(memscope_malloc(4096, &SITES[1]), &FREE_SITE);
   for (uint32_t i = 0; i < mem_load_relaxed(&tb->count); i++) {
