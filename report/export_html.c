@@ -1,6 +1,7 @@
 /* export_html.c: the html export: one self-contained page (inline style, script and data). */
 #include "export.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -156,6 +157,17 @@ int memscope_export_html(FILE *out, const memscope_model *m, const memscope_read
       fputs(")", out);
     }
     fputs(". Blocks shown as live were live where the valid data ends.</div>\n", out);
+  }
+  if (memscope_model_estimated(m)) {
+    fputs("<div class=\"warn\" id=\"estimated\">Every figure is an estimate from sampled events (",
+          out);
+    put_html(out, m->sample_mode[0] ? m->sample_mode : "sampling");
+    if (m->samples > 0)
+      fprintf(out, "): %llu sampled blocks stand for about %llu; a total is within about "
+                   "&plusmn;%.1f%% (95%%).</div>\n",
+              (unsigned long long)m->samples, (unsigned long long)m->sampled_blocks,
+              200.0 / sqrt((double)m->samples));
+    else fputs("): no block was sampled, so every figure is a lower bound.</div>\n", out);
   }
   fputs("<div class=\"cards\" id=\"cards\"></div>\n"
         "<section id=\"timeline\"><h2>Live bytes over time <small>highest value per interval; "

@@ -176,8 +176,13 @@ static int build(builder *b, const memscope_model *m, const char *trace,
   int64_t key_kind = strtab_get(&b->st, "kind"), key_type = strtab_get(&b->st, "type");
   int64_t key_var = strtab_get(&b->st, "variable");
   char text[2304];
-  snprintf(text, sizeof text, "memscope trace %s of %s (pid %llu)", trace,
-           m->program && m->program[0] ? m->program : "?", (unsigned long long)m->pid);
+  int len = snprintf(text, sizeof text, "memscope trace %s of %s (pid %llu)", trace,
+                     m->program && m->program[0] ? m->program : "?", (unsigned long long)m->pid);
+  if (memscope_model_estimated(m) && len > 0 && (size_t)len < sizeof text) {
+    snprintf(text + len, sizeof text - (size_t)len,
+             "; values are estimates from sampled events (%s, %llu samples)",
+             m->sample_mode[0] ? m->sample_mode : "sampling", (unsigned long long)m->samples);
+  }
   b->comment = strtab_get(&b->st, text);
   perftools__profiles__mapping__init(&b->mapping);
   b->mapping.id = 1;

@@ -94,6 +94,23 @@ options_doc)
     grep '^|' >doc.txt
   diff -u doc.txt help.txt >diff.txt || { fail "docs/usage.md's option table differs from MEMSCOPE_HELP=1:"; cat diff.txt >&2; }
   ;;
+sampled)
+  # the program's own exact checks do not hold for estimates: its exit status is not checked
+  MEMSCOPE_SAMPLE=bytes:4096 MEMSCOPE_SAMPLE_SEED=1 MEMSCOPE_OUT=trace.msgpack "$threads" >out.txt 2>err.txt
+  "$report" dump trace.msgpack >dump.txt
+  expect_eq $? 0 "dump exit code"
+  [ "$(count '^sampled ' dump.txt)" -gt 100 ] || fail "too few sampled events: $(count '^sampled ' dump.txt)"
+  expect_eq "$(count '^alloc ' dump.txt)" 0 "unsampled ALLOC events"
+  # every sampled block is freed, except the 1000-byte blocks each thread keeps
+  expect_eq "$(count '^free ' dump.txt)" "$(( $(count '^sampled ' dump.txt) - $(count '^sampled .* size=1000 ' dump.txt) ))" "frees of sampled blocks"
+  "$report" summary trace.msgpack >summary.txt
+  expect_grep '^note: figures marked ~ are estimates \(estimated, sampled: bytes:4096\)' summary.txt
+  "$report" html trace.msgpack -o page.html
+  expect_grep 'id="estimated"' page.html
+  "$report" pprof trace.msgpack -o prof.pb.gz
+  gzip -dc prof.pb.gz | grep -qa 'values are estimates from sampled events (bytes:4096' ||
+    fail "the pprof profile does not say its values are estimates"
+  ;;
 window)
   MEMSCOPE_START=0 MEMSCOPE_SIGNAL=USR2 MEMSCOPE_OUT=trace.msgpack "$window" >out.txt 2>err.txt
   expect_eq $? 0 "exit code"
