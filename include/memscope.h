@@ -56,6 +56,8 @@ typedef enum memscope_kind {
 #define MEMSCOPE_SITE_RETURN     0x0004u /* the result is returned to the caller */
 #define MEMSCOPE_SITE_WRAPPER    0x0008u /* the call is a declared allocator wrapper */
 #define MEMSCOPE_SITE_MACRO      0x0010u /* the call was written inside a macro expansion */
+#define MEMSCOPE_SITE_SAMPLE_ALL  0x0020u /* when sampling, record every block of this site */
+#define MEMSCOPE_SITE_SAMPLE_NEVER 0x0040u /* when sampling, record no block of this site */
 #define MEMSCOPE_SITE_EXIT_RETURN 0x0100u /* EXIT: a return statement */
 #define MEMSCOPE_SITE_EXIT_BREAK  0x0200u /* EXIT: a break statement */
 #define MEMSCOPE_SITE_EXIT_CONT   0x0400u /* EXIT: a continue statement */

@@ -23,7 +23,7 @@ public:
 
   void InitializeSema(Sema &sema) override {
     sema_ = &sema;
-    sites_ = std::make_unique<SiteBuilder>(sema, decls_);
+    sites_ = std::make_unique<SiteBuilder>(sema, decls_, *opts_);
     rewriter_ = std::make_unique<BodyRewriter>(ci_, sema, *opts_, decls_, *sites_);
   }
 

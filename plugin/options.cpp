@@ -1,7 +1,10 @@
 // options.cpp: parsing of the memscope plugin arguments (-fplugin-arg-memscope-KEY=VALUE).
 // Keys: verbose[=0|1], include=REGEX, exclude=REGEX, alloc=NAME:size=N[,count=N],
-// free=NAME:ptr=N, lifetimes=on|off (scope-exit tracking of local pointer variables, default on).
+// free=NAME:ptr=N, lifetimes=on|off (scope-exit tracking of local pointer variables, default on),
+// sample=REGEX:all|never (per-site sampling rule, on the file path or the function).
 #include "plugin.h"
+
+#include "memscope.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -109,6 +112,13 @@ bool Options::wantsFile(llvm::StringRef file) const {
   return true;
 }
 
+unsigned Options::sampleFlags(llvm::StringRef file, llvm::StringRef function) const {
+  for (const SampleRule &rule : sample_rules)
+    if (rule.pattern->match(file) || (!function.empty() && rule.pattern->match(function)))
+      return rule.flag;
+  return 0;
+}
+
 bool parseOptions(const std::vector<std::string> &args, DiagnosticsEngine &diags, Options &out) {
   bool ok = true;
   for (const std::string &arg : args) {
@@ -130,6 +140,24 @@ bool parseOptions(const std::vector<std::string> &args, DiagnosticsEngine &diags
             DiagnosticsEngine::Error,
             "memscope: malformed plugin option '%0': expected lifetimes=on or lifetimes=off");
         diags.Report(id) << arg;
+        ok = false;
+      }
+    } else if (key == "sample" && has_value) {
+      // REGEX:MODE, split at the last ':' (the pattern may hold colons)
+      auto [pattern, mode] = value.rsplit(':');
+      unsigned flag = mode == "all"     ? MEMSCOPE_SITE_SAMPLE_ALL
+                      : mode == "never" ? MEMSCOPE_SITE_SAMPLE_NEVER
+                                        : 0;
+      std::vector<std::unique_ptr<llvm::Regex>> one;
+      if (flag == 0 || pattern.empty() || !value.contains(':')) {
+        unsigned id = diags.getCustomDiagID(
+            DiagnosticsEngine::Error,
+            "memscope: malformed plugin option '%0': expected sample=REGEX:all or sample=REGEX:never");
+        diags.Report(id) << arg;
+        ok = false;
+      } else if (addRegex(key, pattern, diags, one)) {
+        out.sample_rules.push_back(SampleRule{std::move(one.front()), flag});
+      } else {
         ok = false;
       }
     } else if (key == "include" && has_value) {

@@ -36,8 +36,15 @@ struct WrapperSpec {
   unsigned ptr_arg = 0;
 };
 
+// sample=REGEX:all|never: a per-site sampling rule, matched on the file path or the function.
+struct SampleRule {
+  std::unique_ptr<llvm::Regex> pattern;
+  unsigned flag; // MEMSCOPE_SITE_SAMPLE_ALL or MEMSCOPE_SITE_SAMPLE_NEVER
+};
+
 struct Options {
   std::vector<std::unique_ptr<llvm::Regex>> include;
+  std::vector<SampleRule> sample_rules; // first match wins
   std::vector<std::unique_ptr<llvm::Regex>> exclude;
   llvm::StringMap<WrapperSpec> wrappers;
   bool verbose = false;
@@ -45,6 +52,8 @@ struct Options {
 
   // True when a site in 'file' is to be rewritten.
   bool wantsFile(llvm::StringRef file) const;
+  // The MEMSCOPE_SITE_SAMPLE_* flag of the first sample= rule matching file or function, or 0.
+  unsigned sampleFlags(llvm::StringRef file, llvm::StringRef function) const;
 };
 
 // Parses the plugin arguments (KEY=VALUE). Reports unknown keys as warnings and malformed values
@@ -128,7 +137,7 @@ struct SiteFields {
 // static variable in C++ (which the caller hands to code generation, see takeNewDecls).
 class SiteBuilder {
 public:
-  SiteBuilder(clang::Sema &sema, const RuntimeDecls &decls);
+  SiteBuilder(clang::Sema &sema, const RuntimeDecls &decls, const Options &opts);
   clang::Expr *build(const SiteFields &fields, clang::SourceLocation loc);
   // A declaration made by the plugin at file scope, for code generation to emit.
   void addTopLevel(clang::Decl *decl);
@@ -140,6 +149,7 @@ private:
   clang::Expr *stringLit(llvm::StringRef text, clang::SourceLocation loc);
   clang::Expr *uintLit(unsigned long long value, clang::QualType type, clang::SourceLocation loc);
 
+  const Options &opts_;
   clang::Sema &sema_;
   const RuntimeDecls &decls_;
   unsigned counter_ = 0;

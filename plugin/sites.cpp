@@ -76,7 +76,8 @@ bool RuntimeDecls::complete() const {
   return true;
 }
 
-SiteBuilder::SiteBuilder(Sema &sema, const RuntimeDecls &decls) : sema_(sema), decls_(decls) {}
+SiteBuilder::SiteBuilder(Sema &sema, const RuntimeDecls &decls, const Options &opts)
+    : opts_(opts), sema_(sema), decls_(decls) {}
 
 Expr *SiteBuilder::stringLit(llvm::StringRef text, SourceLocation loc) {
   ASTContext &ctx = sema_.getASTContext();
@@ -97,7 +98,7 @@ Expr *SiteBuilder::build(const SiteFields &f, SourceLocation loc) {
   Expr *inits[kSiteFieldCount] = {
       uintLit(MEMSCOPE_ABI_VERSION, ctx.UnsignedIntTy, loc),
       uintLit(f.kind, ctx.UnsignedIntTy, loc),
-      uintLit(f.flags, ctx.UnsignedIntTy, loc),
+      uintLit(f.flags | opts_.sampleFlags(f.file, f.function), ctx.UnsignedIntTy, loc),
       uintLit(f.line, ctx.UnsignedIntTy, loc),
       uintLit(f.column, ctx.UnsignedIntTy, loc),
       stringLit(f.file, loc),

@@ -195,6 +195,8 @@ int _memscope_sample_configure(const char *spec) _memscope_hidden;
 void _memscope_sample_alloc(uintptr_t ptr, uint64_t size, const memscope_site *site,
                             int mode) _memscope_hidden _memscope_noinline;
 void _memscope_sample_free(uintptr_t ptr, const memscope_site *site) _memscope_hidden _memscope_noinline;
+void _memscope_sample_by_rule(uintptr_t ptr, uint64_t size,
+                              const memscope_site *site) _memscope_hidden _memscope_noinline;
 void _memscope_sample_tick(uint64_t events_recorded, uint32_t now_ms) _memscope_hidden;
 int _memscope_sample_describe(char *buf, size_t cap) _memscope_hidden;
 extern _Atomic(uint8_t) _memscope_sampled_filter[] _memscope_hidden;
@@ -241,6 +243,11 @@ static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memsco
     return;
   }
   if (mode == MEMSCOPE_MODE_OFF) return;
+  if (unlikely(site != NULL &&
+               (site->flags & (MEMSCOPE_SITE_SAMPLE_ALL | MEMSCOPE_SITE_SAMPLE_NEVER)))) {
+    _memscope_sample_by_rule(ptr, size, site); /* the plugin's sample= rule decides */
+    return;
+  }
   if (mode == MEMSCOPE_MODE_BYTES && likely(size < _memscope_state.sample_always) &&
       likely((_memscope_tb.sample_countdown -= (int64_t)size) > 0)) {
     return;

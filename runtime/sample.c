@@ -21,7 +21,9 @@
                       size:8K=1,1K=0.05,0=0.001,every=1000. Weight: 1 / P(recorded).
      auto:RATE        bytes sampling whose mean the writer thread adjusts so that no more than
                       RATE events per second are recorded; each change is a SAMPLING record.
-   Blocks of MEMSCOPE_SAMPLE_ALWAYS bytes or more are always recorded (weight 1).
+   Blocks of MEMSCOPE_SAMPLE_ALWAYS bytes or more are always recorded (weight 1), and so are the
+   blocks of sites the plugin marked with a sample=REGEX:all rule; sample=REGEX:never sites are
+   never recorded while sampling.
    Only sampled blocks have their frees recorded. A free learns whether its block was sampled
    from _memscope_sampled_filter, a table of 8-bit counters indexed by a hash of the address: a
    zero (almost every free) means "not sampled" after one load, without a lock. A non-zero
@@ -299,6 +301,12 @@ void _memscope_sample_alloc(uintptr_t ptr, uint64_t size, const memscope_site *s
     if (--tb->class_countdown[c] == 0) take = true;
   }
   if (take) record_sampled(ptr, size, site, p > 0 ? 1.0 / p : 1.0);
+}
+
+/* A site with a sample= rule from the plugin: every block (weight 1) or none. */
+void _memscope_sample_by_rule(uintptr_t ptr, uint64_t size, const memscope_site *site) {
+  if (_memscope_tb.in_runtime || (site->flags & MEMSCOPE_SITE_SAMPLE_NEVER)) return;
+  record_sampled(ptr, size, site, 1.0);
 }
 
 void _memscope_sample_free(uintptr_t ptr, const memscope_site *site) {

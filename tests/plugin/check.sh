@@ -179,7 +179,7 @@ options)
 
   for spec in alloc=xmalloc alloc=xmalloc:siz=1 alloc=xmalloc:size=0 alloc=1x:size=1 \
               alloc=xmalloc:size=1,size=2 alloc=xmalloc:size=1,count=1 free=xfree \
-              free=xfree:size=1 free=xfree:ptr=one; do
+              free=xfree:size=1 free=xfree:ptr=one sample=foo sample=foo:sometimes sample=:all; do
     last=malformed
     "$cc" -fsyntax-only $flags -fplugin="$plugin" "-fplugin-arg-memscope-$spec" \
       "$fixture" 2>"$work/$last.err" && { cat "$(out)"; die "malformed '$spec' was accepted"; }
@@ -194,6 +194,17 @@ options)
     grep -q "error: memscope: malformed plugin option '$spec': expected lifetimes=on or lifetimes=off" "$(out)" ||
       { cat "$(out)"; die "no error naming the malformed spec '$spec'"; }
   done
+
+  # sample=REGEX:never marks the descriptors (flag 0x40) of matching sites, and only those
+  last=sample
+  "$cc" -S -emit-llvm -o "$work/sample.ll" $flags -fplugin="$plugin" \
+    "-fplugin-arg-memscope-sample=.*:never" "$fixture" 2>"$work/$last.err" || die "sample= failed"
+  grep -qE 'i32 1, i16 [0-9]+, i16 64, ' "$work/sample.ll" ||
+    die "sample=.*:never did not mark the site descriptors"
+  "$cc" -S -emit-llvm -o "$work/sample.ll" $flags -fplugin="$plugin" \
+    "-fplugin-arg-memscope-sample=no-such-file:never" "$fixture" 2>"$work/$last.err" || die "sample= failed"
+  grep -qE 'i32 1, i16 [0-9]+, i16 64, ' "$work/sample.ll" &&
+    die "sample= marked sites it does not match"
 
   last=badregex
   "$cc" -fsyntax-only $flags -fplugin="$plugin" "-fplugin-arg-memscope-exclude=(" \

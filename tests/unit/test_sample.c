@@ -140,6 +140,39 @@ static void test_always_floor(void **state) {
   assert_true(fabs(e.est_bytes[2] - 50e6) < 1);
 }
 
+/* The plugin's per-site rules: an "all" site has every block recorded with weight 1, a "never"
+   site none, whatever the sampling mode. */
+static void test_site_rules(void **state) {
+  (void)state;
+  static const memscope_site ALL = {MEMSCOPE_ABI_VERSION, MEMSCOPE_KIND_MALLOC,
+                                    MEMSCOPE_SITE_SAMPLE_ALL, 5, 1, "w.c", "keep", "char", "", "k", 0};
+  static const memscope_site NEVER = {MEMSCOPE_ABI_VERSION, MEMSCOPE_KIND_MALLOC,
+                                      MEMSCOPE_SITE_SAMPLE_NEVER, 6, 1, "w.c", "hot", "char", "", "h", 0};
+  _memscope_options.sample_seed = 11;
+  _memscope_state.mode = _memscope_sample_configure("bytes:1M");
+  mem_store_relaxed(&memscope_mode, _memscope_state.mode);
+  memscope_flush();
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  for (int i = 0; i < 1000; i++) memscope_free(memscope_malloc(64, &ALL), &FREE_SITE);
+  for (int i = 0; i < 1000; i++) memscope_free(memscope_malloc(1 << 20, &NEVER), &FREE_SITE);
+  long all = 0, never = 0, frees = 0;
+  for (uint32_t i = 0; i < mem_load_relaxed(&tb->count); i++) {
+    const _memscope_rec_t *r = &tb->recs[i];
+    if (_memscope_rec_op(r) == MEMSCOPE_OP_FREE) frees++;
+    if (_memscope_rec_op(r) != MEMSCOPE_OP_SAMPLED) continue;
+    float w;
+    uint32_t bits = (uint32_t)r->aux;
+    memcpy(&w, &bits, sizeof w);
+    assert_true(w == 1.0f);
+    all += r->site == &ALL;
+    never += r->site == &NEVER;
+  }
+  mem_store_relaxed(&tb->count, 0);
+  assert_int_equal(all, 1000);
+  assert_int_equal(never, 0);
+  assert_int_equal(frees, 1000);
+}
+
 static void test_bad_specs_rejected(void **state) {
   (void)state;
   const char *bad[] = {"bytes:", "bytes:0", "bytes:12x", "size:1K=2", "size:", "auto:", "sometimes"};
@@ -188,6 +221,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_always_floor, teardown),
       cmocka_unit_test_teardown(test_bad_specs_rejected, teardown),
       cmocka_unit_test_teardown(test_auto_adjusts_mean, teardown),
+      cmocka_unit_test_teardown(test_site_rules, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
