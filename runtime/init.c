@@ -3,6 +3,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +27,39 @@ void _memscope_stop_on_error(int code, const char *what, int err) {
 
 static void fork_child(void);
 
+/* Start-up diagnostics: on stderr at once, and as MESSAGE records in the trace, which is opened
+   after some of them are found. */
+static char pending[4][200];
+static int npending;
+
+static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void diag(const char *fmt, ...) {
+  char text[200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "memscope: %s\n", text);
+  if (_memscope_writer_message(text) != 0 && npending < 4) {
+    memcpy(pending[npending++], text, sizeof text);
+  }
+}
+
+static void write_pending(void) {
+  for (int i = 0; i < npending; i++) _memscope_writer_message(pending[i]);
+  npending = 0;
+}
+
 static void runtime_init(void) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   uint8_t guard = tb->in_runtime;
   tb->in_runtime = 1; /* the option parser and the writer may allocate */
-  _memscope_options_load();
+  int problems = _memscope_options_load();
+  if (problems > 0) diag("%d problem(s) with MEMSCOPE_* variables, named above on stderr", problems);
   _memscope_state.mode = _memscope_sample_configure(_memscope_options.sample);
   if (_memscope_state.mode < 0) {
-    fprintf(stderr, "memscope: MEMSCOPE_SAMPLE=%s: expected all, bytes:MEAN, size[:MIN=RATE,...,every=N] "
-                    "or auto:EVENTS_PER_SEC; recording everything\n", _memscope_options.sample);
+    diag("MEMSCOPE_SAMPLE=%.60s: expected all, bytes:MEAN, size[:MIN=RATE,...,every=N] or "
+         "auto:EVENTS_PER_SEC; recording everything", _memscope_options.sample);
     _memscope_state.mode = _memscope_sample_configure("all");
   }
   mem_store_relaxed(&memscope_mode, _memscope_state.mode);
@@ -45,13 +70,13 @@ static void runtime_init(void) {
     _memscope_state.start_ns = _memscope_clock_ns(CLOCK_MONOTONIC);
     _memscope_state.start_unix_ns = _memscope_clock_ns(CLOCK_REALTIME);
     if (_memscope_writer_open(0) == 0) {
+      write_pending();
       if (_memscope_queue_start() != 0 && _memscope_options.verbose) {
-        fprintf(stderr, "memscope: no writer thread; buffers are written by their threads\n");
+        diag("no writer thread could be started; buffers are written by their threads");
       }
       pthread_atfork(NULL, NULL, fork_child);
       if (_memscope_options.signal[0] != '\0' && _memscope_install_signal(_memscope_options.signal) != 0) {
-        fprintf(stderr, "memscope: MEMSCOPE_SIGNAL=%s: not a signal name or number; ignored\n",
-                _memscope_options.signal);
+        diag("MEMSCOPE_SIGNAL=%.60s: not a signal name or number; ignored", _memscope_options.signal);
       }
       if (!_memscope_options.start) {
         mem_store_relaxed(&_memscope_state.user_paused, 1);

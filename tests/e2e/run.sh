@@ -88,6 +88,16 @@ badpath)
   expect_grep "cannot write trace '/nonexistent/dir/t.msgpack': No such file or directory" err.txt
   expect_grep '^allocs=0 ' out.txt
   ;;
+diagnostics)
+  # start-up problems go to stderr and into the trace as MESSAGE records
+  MEMSCOPE_BOGUS=1 MEMSCOPE_SIGNAL=NOPE MEMSCOPE_OUT=trace.msgpack "$manual" >out.txt 2>err.txt
+  expect_eq $? 0 "exit code"
+  expect_grep '^memscope: unknown option MEMSCOPE_BOGUS' err.txt
+  expect_grep '^memscope: MEMSCOPE_SIGNAL=NOPE: not a signal name or number; ignored$' err.txt
+  "$report" dump trace.msgpack >dump.txt
+  expect_grep '^message t=[0-9]+ text="1 problem\(s\) with MEMSCOPE_\* variables, named above on stderr"$' dump.txt
+  expect_grep '^message t=[0-9]+ text="MEMSCOPE_SIGNAL=NOPE: not a signal name or number; ignored"$' dump.txt
+  ;;
 options_doc)
   MEMSCOPE_HELP=1 MEMSCOPE_OUT=trace.msgpack "$manual" >/dev/null 2>help.txt
   sed -n '/<!-- options:begin -->/,/<!-- options:end -->/p' "$E2E_SOURCE_DIR/docs/usage.md" |
