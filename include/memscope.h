@@ -173,7 +173,9 @@ MEMSCOPE_API int memscope_snapshot(const char *label);
 /* ---------------------------------------------------------------------------------------------
    Statistics
    Live figures as of the last events written; memscope_get_stats flushes the calling thread
-   first, so a single-threaded program always sees exact numbers.
+   first, so a single-threaded program always sees exact numbers. The block and byte figures
+   (current_bytes to alloc_bytes) need the runtime's live-block table, kept with MEMSCOPE_STATS=1
+   or MEMSCOPE_SUMMARY=1; without it they are 0 and the self-accounting figures still count.
 ------------------------------------------------------------------------------------------------ */
 typedef struct memscope_stats {
   uint64_t current_bytes;   /* live bytes in tracked blocks */

@@ -90,6 +90,7 @@ static void thread_exit(void *arg) {
   tb->in_runtime = 1;
   tb->limit = 0;
   _memscope_buffer_flush(tb);
+  _memscope_queue_wait_thread(tb); /* the writer still refers to this buffer until then */
   registry_unlink(tb);
   mem_add_relaxed(&exited_events_seen, tb->events_seen);
   tb->events_seen = 0;
@@ -138,9 +139,10 @@ void _memscope_buffer_reset_after_fork(void) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   mem_store_relaxed(&buffer_bytes, 0);
   mem_store_relaxed(&tb->flushing, 0);
+  mem_store_relaxed(&tb->raw_queued, 0); /* the parent encodes those */
   tb->events_seen = 0;
   tb->thread_id = 0;
-  memset(tb->site_cache, 0, sizeof tb->site_cache); /* the child's trace numbers sites anew */
+  memset(&tb->site_cache, 0, sizeof tb->site_cache); /* the child's trace numbers sites anew */
   if (tb->recs != NULL) {
     mem_store_relaxed(&tb->count, 0);
     mem_add_relaxed(&buffer_bytes, (uint64_t)tb->cap * sizeof(_memscope_rec_t));

@@ -77,6 +77,14 @@ static inline uint64_t _memscope_rec_size(const _memscope_rec_t *r) {
 ------------------------------------------------------------------------------------------------ */
 #define MEMSCOPE_SITE_CACHE 64
 
+/* Trace ids of recently used sites, so most lookups take no lock. */
+typedef struct _memscope_site_cache_s {
+  struct {
+    const memscope_site *site;
+    uint32_t id;
+  } e[MEMSCOPE_SITE_CACHE];
+} _memscope_site_cache_t;
+
 typedef struct _memscope_tbuf_s {
   _memscope_rec_t *recs;
   uint32_t limit;               /* fast path may append while count < limit */
@@ -105,10 +113,8 @@ typedef struct _memscope_tbuf_s {
   uint64_t wrap_mark_calls;
   pid_t os_tid;
   char name[16];                /* thread name, refreshed at each flush */
-  struct {
-    const memscope_site *site;
-    uint32_t id;
-  } site_cache[MEMSCOPE_SITE_CACHE]; /* trace ids of sites this thread used */
+  _Atomic(uint32_t) raw_queued; /* batches of this thread's records the writer has yet to encode */
+  _memscope_site_cache_t site_cache; /* trace ids of sites this thread used */
   struct _memscope_tbuf_s *next; /* registry of live thread buffers */
 } _memscope_tbuf_t;
 
@@ -161,6 +167,7 @@ uint64_t _memscope_clock_ns(int clock_id) _memscope_hidden;
 int _memscope_queue_start(void) _memscope_hidden;
 int _memscope_queue_threaded(void) _memscope_hidden;
 int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int own) _memscope_hidden;
+void _memscope_queue_wait_thread(_memscope_tbuf_t *tb) _memscope_hidden;
 void _memscope_queue_drain(void) _memscope_hidden;
 void _memscope_queue_stop(void) _memscope_hidden;
 uint64_t _memscope_queue_memory(void) _memscope_hidden;

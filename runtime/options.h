@@ -26,9 +26,10 @@
   MEMSCOPE_FLAG(bool, writer_thread, true,                                                      \
                 "Encode and write the trace in a background thread that also keeps the 1 ms "   \
                 "clock; 0 writes from the thread whose buffer filled, stamping time per buffer.")\
-  MEMSCOPE_FLAG(bool, stats, true,                                                              \
-                "Keep a table of live blocks for memscope_get_stats() (current and peak bytes); " \
-                "0 saves about a third of the tracking cost.")                                  \
+  MEMSCOPE_FLAG(bool, stats, false,                                                             \
+                "Keep a table of live blocks so memscope_get_stats() has block and byte "       \
+                "figures (current, peak, counts); costs the writer a table update per event. "  \
+                "On whenever MEMSCOPE_SUMMARY is.")                                             \
   MEMSCOPE_FLAG(bool, start, true,                                                              \
                 "Record from start-up; 0 starts paused until memscope_start() or the signal.")   \
   MEMSCOPE_FLAG(str, signal, "",                                                                \

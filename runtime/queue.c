@@ -1,27 +1,43 @@
-/* queue.c: hands encoded buffers to the background writer thread, which also keeps the clock. */
+/* queue.c: hands full thread buffers to the background writer thread, which also keeps the clock. */
 #include "encode.h"
 #include "options.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-/* A thread whose buffer is full encodes it (a few ns per event, while the records are still in
-   its cache) and queues the bytes: a lock once per few thousand events, nothing per event. The
-   writer thread writes queued batches on another core and returns their memory to a free
-   list. It wakes at least once per millisecond to advance _memscope_state.clock_ms, the clock
-   the fast path compares against. When the writer falls behind by MEMSCOPE_QUEUE_MAX batches,
-   producers wait: full tracing never drops events. Without the thread
-   (MEMSCOPE_WRITER_THREAD=0, or none could be made) the encoding thread writes the bytes itself. */
+/* A thread whose buffer is full hands it over in one of two forms (a lock per few thousand
+   events either way, nothing per event):
+   - raw: it swaps in an empty record array and queues the full one. The writer thread encodes
+     it, feeds the live-block table and writes it, on another core. Used while the writer keeps
+     up: fewer than MEMSCOPE_RAW_MAX raw batches waiting.
+   - encoded: when the writer is behind (more threads allocate than there are spare cores), the
+     thread encodes its records itself while they are still in its cache and queues the bytes,
+     so the work spreads over the allocating threads instead of piling up on one.
+   A thread with raw batches still queued keeps handing over raw ones, so its events reach the
+   live table and the file in order. The writer wakes at least once per millisecond to advance
+   _memscope_state.clock_ms, the clock the fast path compares against. When it falls behind by
+   MEMSCOPE_QUEUE_MAX batches, producers wait: full tracing never drops events. Without the
+   thread (MEMSCOPE_WRITER_THREAD=0, or none could be made) each thread writes its own bytes. */
 
 #define MEMSCOPE_QUEUE_MAX 64
+#define MEMSCOPE_RAW_MAX 4
+#define MEMSCOPE_RECENT 8 /* submissions looked at to count the threads filling buffers */
 
 typedef struct batch_s {
   struct batch_s *next;
   _memscope_bytes_t bytes;
   uint64_t events;
+  /* a raw batch: records the writer encodes */
+  _memscope_rec_t *recs;
+  uint32_t nrecs, cap;
+  _memscope_tbuf_t *owner; /* its raw_queued is decremented when the batch is written */
+  uint32_t thread_id, t0_ms;
+  pid_t os_tid;
+  char name[16];
 } batch_t;
 
 typedef struct queue_s {
@@ -30,25 +46,49 @@ typedef struct queue_s {
   pthread_cond_t progress; /* producers wait: room in the queue, or drained */
   batch_t *head, *tail;
   uint32_t queued;
+  uint32_t raw;            /* raw batches queued */
+  uint32_t recent[MEMSCOPE_RECENT]; /* threads of the last submissions */
+  uint32_t recent_pos;
+  uint32_t cpus;           /* cores this process may run on */
   int busy;                /* the writer is writing a batch outside the lock */
+  int idle;                /* the writer is waiting for work */
   _Atomic(int) running;
   int stop;
   batch_t *spare[MEMSCOPE_QUEUE_MAX];
   uint32_t nspare;
-  _Atomic(uint64_t) held;  /* bytes in queued and spare batches */
+  _memscope_rec_t *spare_recs[MEMSCOPE_RAW_MAX + 2]; /* empty record arrays to swap in */
+  uint32_t spare_recs_cap[MEMSCOPE_RAW_MAX + 2];
+  uint32_t nspare_recs;
+  _memscope_site_cache_t sites; /* the writer thread's site cache */
+  _Atomic(uint64_t) held;  /* bytes in queued and spare batches and record arrays */
   pthread_t thread;
 } queue_t;
 
 static queue_t Q = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void batch_free(batch_t *b) {
-  mem_add_relaxed(&Q.held, -(uint64_t)b->bytes.cap);
+  mem_add_relaxed(&Q.held, -(uint64_t)(b->bytes.cap + sizeof *b));
   free(b->bytes.data);
   free(b);
 }
 
+/* Keeps an emptied record array for the next raw hand-over. Caller holds the lock. */
+static void recycle_recs(_memscope_rec_t *recs, uint32_t cap) {
+  if (Q.nspare_recs < MEMSCOPE_RAW_MAX + 2) {
+    Q.spare_recs[Q.nspare_recs] = recs;
+    Q.spare_recs_cap[Q.nspare_recs++] = cap;
+  } else {
+    mem_add_relaxed(&Q.held, -(uint64_t)cap * sizeof *recs);
+    free(recs);
+  }
+}
+
 /* Caller holds the lock. */
 static void recycle(batch_t *b) {
+  if (b->recs != NULL) {
+    recycle_recs(b->recs, b->cap);
+    b->recs = NULL;
+  }
   if (Q.nspare < MEMSCOPE_QUEUE_MAX) {
     b->bytes.len = 0;
     b->next = NULL;
@@ -56,6 +96,28 @@ static void recycle(batch_t *b) {
   } else {
     batch_free(b);
   }
+}
+
+static void count_dropped(const _memscope_rec_t *recs, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    if (_memscope_rec_op(&recs[i]) != MEMSCOPE_OP_TIME) {
+      mem_add_relaxed(&_memscope_state.events_dropped, 1);
+    }
+  }
+}
+
+/* Encodes, accounts and writes one raw batch (writer thread). */
+static void write_raw(batch_t *b) {
+  size_t before = b->bytes.cap;
+  int rc = _memscope_writer_announce(b->thread_id, b->os_tid, b->name);
+  if (rc == 0) {
+    rc = _memscope_encode_events(&b->bytes, _memscope_writer_site_id, &Q.sites, b->thread_id,
+                                 b->t0_ms, b->recs, b->nrecs, &b->events);
+  }
+  mem_add_relaxed(&Q.held, b->bytes.cap - before);
+  if (rc == 0) rc = _memscope_writer_live(b->recs, b->nrecs);
+  if (rc == 0) _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
+  else count_dropped(b->recs, b->nrecs);
 }
 
 static void *writer_main(void *arg) {
@@ -69,7 +131,9 @@ static void *writer_main(void *arg) {
       clock_gettime(CLOCK_MONOTONIC, &until);
       until.tv_nsec += 1000000;
       if (until.tv_nsec >= 1000000000) until.tv_sec++, until.tv_nsec -= 1000000000;
+      Q.idle = 1;
       pthread_cond_timedwait(&Q.work, &Q.lock, &until);
+      Q.idle = 0;
       pthread_mutex_unlock(&Q.lock);
       _memscope_sample_tick(_memscope_writer_events(), mem_load_relaxed(&_memscope_state.clock_ms));
       if (mem_load_relaxed(&_memscope_state.signals) != 0) _memscope_poll_signal();
@@ -82,9 +146,14 @@ static void *writer_main(void *arg) {
     Q.queued--;
     Q.busy = 1;
     pthread_mutex_unlock(&Q.lock);
-    _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
+    if (b->recs != NULL) write_raw(b);
+    else _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
     pthread_mutex_lock(&Q.lock);
     Q.busy = 0;
+    if (b->recs != NULL) {
+      Q.raw--;
+      mem_add_relaxed(&b->owner->raw_queued, -1u);
+    }
     recycle(b);
     pthread_cond_broadcast(&Q.progress);
   }
@@ -99,6 +168,8 @@ static void *writer_main(void *arg) {
 int _memscope_queue_start(void) {
   mem_store_relaxed(&_memscope_state.clock_ms, _memscope_clock_read());
   if (!_memscope_options.writer_thread) return 0;
+  cpu_set_t set;
+  Q.cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? (uint32_t)CPU_COUNT(&set) : 1;
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -122,50 +193,121 @@ int _memscope_queue_start(void) {
 
 int _memscope_queue_threaded(void) { return mem_load_relaxed(&Q.running); }
 
-/* Encodes n records of tb and queues them (or writes them when there is no writer thread).
-   'own' is false when another thread's buffer is written at exit: its site cache is not used. */
+/* Queues b at the tail and wakes the writer when it waits or the queue fills. Caller holds
+   the lock. */
+static void enqueue(batch_t *b) {
+  if (Q.tail) Q.tail->next = b;
+  else Q.head = b;
+  Q.tail = b;
+  Q.queued++;
+  if (Q.idle || Q.queued >= MEMSCOPE_QUEUE_MAX / 2) pthread_cond_signal(&Q.work);
+}
+
+/* Whether a full buffer should go to the writer raw: only while the threads filling buffers
+   leave a core free for the writer. Caller holds the lock. */
+static bool offload(uint32_t thread_id) {
+  Q.recent[Q.recent_pos++ % MEMSCOPE_RECENT] = thread_id;
+  unsigned distinct = 0;
+  for (unsigned i = 0; i < MEMSCOPE_RECENT; i++) {
+    unsigned j = 0;
+    while (j < i && Q.recent[j] != Q.recent[i]) j++;
+    distinct += Q.recent[i] != 0 && j == i;
+  }
+  return distinct < Q.cpus;
+}
+
+/* Hands the n records of the calling thread's buffer over raw and gives the buffer an empty
+   record array. Caller holds the lock and has a batch; returns 0 or MEMSCOPE_ERR_NOMEM. */
+static int submit_raw(_memscope_tbuf_t *tb, uint32_t n, batch_t *b) {
+  _memscope_rec_t *fresh = NULL;
+  while (Q.nspare_recs > 0 && fresh == NULL) {
+    Q.nspare_recs--;
+    if (Q.spare_recs_cap[Q.nspare_recs] == tb->cap) {
+      fresh = Q.spare_recs[Q.nspare_recs];
+    } else {
+      mem_add_relaxed(&Q.held, -(uint64_t)Q.spare_recs_cap[Q.nspare_recs] * sizeof *fresh);
+      free(Q.spare_recs[Q.nspare_recs]);
+    }
+  }
+  if (fresh == NULL) {
+    fresh = malloc((size_t)tb->cap * sizeof *fresh);
+    if (fresh == NULL) return MEMSCOPE_ERR_NOMEM;
+    mem_add_relaxed(&Q.held, (uint64_t)tb->cap * sizeof *fresh);
+  }
+  b->recs = tb->recs;
+  b->nrecs = n;
+  b->cap = tb->cap;
+  b->owner = tb;
+  b->thread_id = tb->thread_id;
+  b->t0_ms = tb->t0_ms;
+  b->os_tid = tb->os_tid;
+  memcpy(b->name, tb->name, sizeof b->name);
+  tb->recs = fresh;
+  mem_add_relaxed(&tb->raw_queued, 1);
+  Q.raw++;
+  enqueue(b);
+  return 0;
+}
+
+/* Hands over the n records of tb: raw to the writer thread when it keeps up, else encoded here
+   (or written here when there is no writer thread). 'own' is false when another thread's buffer
+   is written at exit: its records stay in place and its site cache is not used. */
 int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int own) {
   pthread_mutex_lock(&Q.lock);
   while (Q.queued >= MEMSCOPE_QUEUE_MAX && mem_load_relaxed(&Q.running)) {
     pthread_cond_wait(&Q.progress, &Q.lock);
   }
   batch_t *b = Q.nspare > 0 ? Q.spare[--Q.nspare] : NULL;
+  if (b == NULL && (b = calloc(1, sizeof *b)) != NULL) {
+    mem_add_relaxed(&Q.held, sizeof *b);
+  }
+  if (b == NULL) {
+    pthread_mutex_unlock(&Q.lock);
+    return MEMSCOPE_ERR_NOMEM;
+  }
+  bool running = mem_load_relaxed(&Q.running);
+  if (own && running && offload(tb->thread_id)) {
+    while (Q.raw >= MEMSCOPE_RAW_MAX && mem_load_relaxed(&Q.running)) {
+      pthread_cond_wait(&Q.progress, &Q.lock);
+    }
+    int rc = submit_raw(tb, n, b);
+    if (rc != 0) recycle(b);
+    pthread_mutex_unlock(&Q.lock);
+    if (rc != 0) count_dropped(tb->recs, n);
+    return rc;
+  }
+  /* records encoded here must follow this thread's raw batches into the live table */
+  while (mem_load_relaxed(&tb->raw_queued) != 0 && mem_load_relaxed(&Q.running)) {
+    pthread_cond_wait(&Q.progress, &Q.lock);
+  }
   pthread_mutex_unlock(&Q.lock);
-  if (b == NULL && (b = calloc(1, sizeof *b)) == NULL) return MEMSCOPE_ERR_NOMEM;
   size_t before = b->bytes.cap;
   int rc = _memscope_writer_announce(tb->thread_id, tb->os_tid, tb->name);
   if (rc == 0) {
-    rc = _memscope_encode_events(&b->bytes, _memscope_writer_site_id, own ? tb : NULL,
+    rc = _memscope_encode_events(&b->bytes, _memscope_writer_site_id, own ? &tb->site_cache : NULL,
                                  tb->thread_id, tb->t0_ms, tb->recs, n, &b->events);
   }
   mem_add_relaxed(&Q.held, b->bytes.cap - before);
   if (rc == 0) rc = _memscope_writer_live(tb->recs, n);
-  if (rc == 0 && !_memscope_queue_threaded()) {
-    rc = _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
-    pthread_mutex_lock(&Q.lock);
-    recycle(b);
-    pthread_mutex_unlock(&Q.lock);
-    return rc;
-  }
+  if (rc != 0) count_dropped(tb->recs, n);
+  if (rc == 0 && !running) rc = _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
   pthread_mutex_lock(&Q.lock);
-  if (rc != 0) {
-    for (uint32_t i = 0; i < n; i++) {
-      if (_memscope_rec_op(&tb->recs[i]) != MEMSCOPE_OP_TIME) {
-        mem_add_relaxed(&_memscope_state.events_dropped, 1);
-      }
-    }
-    recycle(b);
-  } else {
-    if (Q.tail) Q.tail->next = b;
-    else Q.head = b;
-    Q.tail = b;
-    Q.queued++;
-    /* the writer looks at the queue every millisecond anyway; a wake-up costs more than
-       waiting for that, so only a filling queue is worth one */
-    if (Q.queued >= MEMSCOPE_QUEUE_MAX / 2) pthread_cond_signal(&Q.work);
-  }
+  if (rc == 0 && running) enqueue(b);
+  else recycle(b);
   pthread_mutex_unlock(&Q.lock);
   return rc;
+}
+
+/* Waits until the writer has taken in every raw batch of tb (a thread's buffer must not go
+   away while the writer still has to count one of its batches). */
+void _memscope_queue_wait_thread(_memscope_tbuf_t *tb) {
+  if (mem_load_relaxed(&tb->raw_queued) == 0) return;
+  pthread_mutex_lock(&Q.lock);
+  if (Q.head != NULL) pthread_cond_signal(&Q.work);
+  while (mem_load_relaxed(&tb->raw_queued) != 0 && mem_load_relaxed(&Q.running)) {
+    pthread_cond_wait(&Q.progress, &Q.lock);
+  }
+  pthread_mutex_unlock(&Q.lock);
 }
 
 /* Waits until every queued batch has been written. */
@@ -191,7 +333,7 @@ void _memscope_queue_stop(void) {
   pthread_join(Q.thread, NULL);
 }
 
-/* Memory held in queued and spare batches. */
+/* Memory held in queued and spare batches and record arrays. */
 uint64_t _memscope_queue_memory(void) { return mem_load_relaxed(&Q.held); }
 
 /* In a forked child the writer thread does not exist: forget the parent's queue (the parent
@@ -200,7 +342,12 @@ void _memscope_queue_after_fork(void) {
   pthread_mutex_init(&Q.lock, NULL);
   Q.head = Q.tail = NULL;
   Q.queued = 0;
+  Q.raw = 0;
   Q.busy = 0;
+  Q.idle = 0;
+  Q.nspare_recs = 0;
+  memset(Q.recent, 0, sizeof Q.recent);
+  memset(&Q.sites, 0, sizeof Q.sites); /* the child's trace numbers sites anew */
   mem_store_relaxed(&Q.running, 0);
   Q.nspare = 0;
   mem_store_relaxed(&Q.held, 0);

@@ -9,9 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A thread whose buffer is full encodes it itself (buffer.c) and hands the bytes to the writer
-   thread (queue.c), which writes them here under 'lock': records of different threads never
-   interleave. A site's SITE record and a thread's THREAD record are written the first time they
+/* Full buffers reach the writer thread raw or already encoded (queue.c); either way their bytes
+   are written here under 'lock': records of different threads never interleave. A site's SITE record and a thread's THREAD record are written the first time they
    are needed, before the id can be used, so they always precede their first use. If a write
    fails (bad path, disk full) tracing stops with one message on stderr and the program carries
    on untouched. */
@@ -176,15 +175,15 @@ static int write_bytes(const char *p, size_t left) {
   return 0;
 }
 
-/* Resolves a site to its trace id for the encoder (a _memscope_site_fn). ctx is the calling
-   thread's buffer, whose small cache answers most lookups, or NULL. A new site's SITE record is
+/* Resolves a site to its trace id for the encoder (a _memscope_site_fn). ctx is the encoding
+   thread's site cache, which answers most lookups, or NULL. A new site's SITE record is
    written to the file at once, under the sites lock, before its id is published: whichever
    thread later writes a batch that uses the id writes it after the record. */
 int _memscope_writer_site_id(void *ctx, const memscope_site *s, uint32_t *id) {
-  _memscope_tbuf_t *tb = ctx;
+  _memscope_site_cache_t *cache = ctx;
   size_t slot = ((uintptr_t)s >> 4) & (MEMSCOPE_SITE_CACHE - 1);
-  if (tb != NULL && tb->site_cache[slot].site == s && s != NULL) {
-    *id = tb->site_cache[slot].id;
+  if (cache != NULL && cache->e[slot].site == s && s != NULL) {
+    *id = cache->e[slot].id;
     return 0;
   }
   pthread_mutex_lock(&W.sites_lock);
@@ -197,9 +196,9 @@ int _memscope_writer_site_id(void *ctx, const memscope_site *s, uint32_t *id) {
     pthread_mutex_unlock(&W.lock);
   }
   pthread_mutex_unlock(&W.sites_lock);
-  if (rc == 0 && tb != NULL) {
-    tb->site_cache[slot].site = s;
-    tb->site_cache[slot].id = *id;
+  if (rc == 0 && cache != NULL) {
+    cache->e[slot].site = s;
+    cache->e[slot].id = *id;
   }
   return rc;
 }
@@ -241,9 +240,10 @@ int _memscope_writer_write_batch(const char *data, size_t len, uint64_t events) 
   return rc;
 }
 
-/* Feeds records to the live-block table behind memscope_get_stats (MEMSCOPE_STATS=1). */
+/* Feeds records to the live-block table behind memscope_get_stats (MEMSCOPE_STATS=1) and the
+   exit summary (MEMSCOPE_SUMMARY=1). */
 int _memscope_writer_live(const _memscope_rec_t *recs, uint32_t n) {
-  if (!_memscope_options.stats) return 0;
+  if (!_memscope_options.stats && !_memscope_options.summary) return 0;
   pthread_mutex_lock(&W.live_lock);
   int rc = _memscope_live_apply(&W.live, recs, n);
   pthread_mutex_unlock(&W.live_lock);

@@ -9,6 +9,8 @@
 set -euo pipefail
 
 case_name=$1
+# the example prints its live figures, which come from the live-block table
+export MEMSCOPE_STATS=1
 example=$SRC/tests/adoption/example
 fail() {
   echo "FAIL [$case_name]: $*" >&2

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "options.h"
 
 static const memscope_site S = {MEMSCOPE_ABI_VERSION, MEMSCOPE_KIND_MALLOC, 0, 1, 1, "t.c", "f",
                                 "char", "", "p", 0};
@@ -21,6 +22,7 @@ static const _memscope_rec_t *last(void) { return &_memscope_tb.recs[count() - 1
 
 static int setup(void **state) {
   (void)state;
+  _memscope_options.stats = true; /* the block figures below come from the live-block table */
   memscope_start();
   return memscope_flush();
 }
@@ -54,6 +56,21 @@ static void test_flush_updates_stats(void **state) {
   assert_int_equal(after.current_bytes, before.current_bytes);
   assert_int_equal(after.events_seen, after.events_recorded);
   assert_int_equal(after.events_dropped, 0);
+}
+
+/* Without MEMSCOPE_STATS the block figures stay still while the self-accounting counts on. */
+static void test_stats_off_keeps_counting_events(void **state) {
+  (void)state;
+  _memscope_options.stats = false;
+  memscope_stats before, after;
+  assert_int_equal(memscope_get_stats(&before), 0);
+  memscope_free(memscope_malloc(1000, &S), &F);
+  assert_int_equal(memscope_get_stats(&after), 0);
+  _memscope_options.stats = true;
+  assert_int_equal(after.alloc_count, before.alloc_count);
+  assert_int_equal(after.alloc_bytes, before.alloc_bytes);
+  assert_int_equal(after.events_recorded - before.events_recorded, 2);
+  assert_true(after.buffers_flushed > before.buffers_flushed);
 }
 
 static void test_reentrant_calls_not_recorded(void **state) {
@@ -213,6 +230,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_event_lands_in_buffer, setup),
       cmocka_unit_test_setup(test_flush_updates_stats, setup),
+      cmocka_unit_test_setup(test_stats_off_keeps_counting_events, setup),
       cmocka_unit_test_setup(test_reentrant_calls_not_recorded, setup),
       cmocka_unit_test_setup(test_full_buffer_flushes_itself, setup),
       cmocka_unit_test_setup(test_wrapper_names_block_once, setup),

@@ -1,4 +1,4 @@
-/* app.c: the adoption example: known leaks through malloc, strdup and a wrapper; prints live bytes, exits with argv[1]. */
+/* app.c: the adoption example: known leaks through malloc, strdup and a wrapper; prints live bytes (with MEMSCOPE_STATS=1), exits with argv[1]. */
 #include "vendor.h"
 #include "xalloc.h"
 
