@@ -138,6 +138,32 @@ MEMSCOPE_API void memscope_set_exit(const memscope_site *exit_point);
 MEMSCOPE_API void memscope_handoff(const void *ptr, const memscope_site *site);
 
 /* ---------------------------------------------------------------------------------------------
+   Inline fast path (plugin ABI)
+   The code the plugin rewrites reads these directly, so that with MEMSCOPE_SAMPLE=bytes:MEAN an
+   allocation that is not sampled costs a thread-local countdown and a branch, and a free, scope
+   exit or handoff of a block that was not sampled costs one table load, without a call into the
+   runtime. plugin/memscope_entry.h declares the same layout; the runtime owns every write but
+   the countdown and the exit slot, which belong to the calling thread.
+------------------------------------------------------------------------------------------------ */
+typedef struct memscope_thread_state {
+  int64_t sample_countdown;        /* bytes until the next sampled byte (bytes sampling) */
+  const memscope_site *exit_site;  /* the exit point memscope_set_exit stored */
+} memscope_thread_state;
+
+/* The recording mode: 0 off, 1 every event, 2 bytes sampling, 3 size-class sampling. */
+#define MEMSCOPE_MODE_OFF 0
+#define MEMSCOPE_MODE_ALL 1
+#define MEMSCOPE_MODE_BYTES 2
+#define MEMSCOPE_MODE_SIZE 3
+#define MEMSCOPE_FILTER_BITS 16 /* the sampled-block filter has 1 << 16 one-byte counters */
+#define MEMSCOPE_FILTER_MUL 0x9e3779b97f4a7c15ull /* slot = (ptr * MUL) >> (64 - BITS) */
+
+/* A sampled allocation (the countdown ran out, the block is at least MEMSCOPE_SAMPLE_ALWAYS
+   bytes, or its site has a sample= rule): records the block if it is sampled. The caller has
+   already counted size down unless size >= the floor or the site has a rule. */
+MEMSCOPE_API void memscope_sample_hit(const void *ptr, size_t size, const memscope_site *site);
+
+/* ---------------------------------------------------------------------------------------------
    Manual API
    For allocators the plugin cannot see (arenas, pools, mmap-backed buffers).
 ------------------------------------------------------------------------------------------------ */

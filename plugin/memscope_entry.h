@@ -58,50 +58,85 @@ void __memscope_wrap_free(const void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_wrap_free) __attribute__((__nothrow__));
 void __memscope_scope_exit_x(const void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_scope_exit) __attribute__((__nothrow__));
-void __memscope_set_exit_x(const struct __memscope_site_abi *)
-    __MEMSCOPE_SYM(memscope_set_exit) __attribute__((__nothrow__));
 void __memscope_handoff_x(const void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_handoff) __attribute__((__nothrow__));
 
-/* The runtime's recording mode (0 = off or paused). The inline entries below test it, so that
-   with recording off a call costs one predictable branch and goes straight to libc. */
+void __memscope_sample_hit_x(const void *, __SIZE_TYPE__, const struct __memscope_site_abi *)
+    __MEMSCOPE_SYM(memscope_sample_hit) __attribute__((__nothrow__));
+
+/* The runtime state the inline entries below read (memscope.h, "Inline fast path"): the
+   recording mode (0 off or paused, 1 every event, 2 bytes sampling, 3 size classes), the
+   calling thread's bytes countdown and exit slot, the floor of blocks always sampled, and the
+   filter that says "not sampled" for almost every block that was not. With recording off a call
+   costs one predictable branch and goes straight to libc; under bytes sampling, so does every
+   call about a block that is not sampled. */
 extern volatile int __memscope_mode __MEMSCOPE_SYM(memscope_mode);
-#define __MEMSCOPE_ON __builtin_expect(__memscope_mode != 0, 1)
+struct __memscope_thread_abi {
+  long long __countdown;
+  const struct __memscope_site_abi *__exit_site;
+};
+extern __thread struct __memscope_thread_abi __memscope_thread __MEMSCOPE_SYM(memscope_thread)
+    __attribute__((__tls_model__("initial-exec")));
+extern unsigned long long __memscope_always __MEMSCOPE_SYM(memscope_sample_always);
+extern volatile unsigned char __memscope_filter[] __MEMSCOPE_SYM(memscope_sampled_filter);
 #define __MEMSCOPE_INLINE static __inline__ __attribute__((__always_inline__, __unused__, __nothrow__))
+#define __MEMSCOPE_SAMPLED_MAYBE(p)                                                              \
+  (__memscope_filter[(__SIZE_TYPE__)(((unsigned long long)(__SIZE_TYPE__)(p) *                   \
+                                      0x9e3779b97f4a7c15ull) >> 48)] != 0)
+/* bytes sampling: counts the block down; true when the runtime must see it */
+#define __MEMSCOPE_SAMPLE_DUE(n, s)                                                              \
+  (((s)->__flags & 0x60) != 0 || (n) >= __memscope_always ||                                     \
+   (__memscope_thread.__countdown -= (long long)(n)) <= 0)
 
 __MEMSCOPE_INLINE void *__memscope_malloc(__SIZE_TYPE__ __n, const struct __memscope_site_abi *__s) {
-  return __MEMSCOPE_ON ? __memscope_malloc_x(__n, __s) : __builtin_malloc(__n);
+  int __m = __memscope_mode;
+  if (__m == 2) {
+    void *__p = __builtin_malloc(__n);
+    if (__p != 0 && __MEMSCOPE_SAMPLE_DUE(__n, __s)) __memscope_sample_hit_x(__p, __n, __s);
+    return __p;
+  }
+  return __m != 0 ? __memscope_malloc_x(__n, __s) : __builtin_malloc(__n);
 }
 __MEMSCOPE_INLINE void *__memscope_calloc(__SIZE_TYPE__ __c, __SIZE_TYPE__ __n,
                                           const struct __memscope_site_abi *__s) {
-  return __MEMSCOPE_ON ? __memscope_calloc_x(__c, __n, __s) : __builtin_calloc(__c, __n);
+  int __m = __memscope_mode;
+  if (__m == 2) {
+    void *__p = __builtin_calloc(__c, __n);
+    if (__p != 0 && __MEMSCOPE_SAMPLE_DUE(__c * __n, __s)) __memscope_sample_hit_x(__p, __c * __n, __s);
+    return __p;
+  }
+  return __m != 0 ? __memscope_calloc_x(__c, __n, __s) : __builtin_calloc(__c, __n);
 }
 __MEMSCOPE_INLINE void *__memscope_realloc(void *__p, __SIZE_TYPE__ __n,
                                            const struct __memscope_site_abi *__s) {
-  return __MEMSCOPE_ON ? __memscope_realloc_x(__p, __n, __s) : __builtin_realloc(__p, __n);
+  return __memscope_mode != 0 ? __memscope_realloc_x(__p, __n, __s) : __builtin_realloc(__p, __n);
 }
 __MEMSCOPE_INLINE void __memscope_free(void *__p, const struct __memscope_site_abi *__s) {
-  if (__MEMSCOPE_ON) __memscope_free_x(__p, __s);
+  int __m = __memscope_mode;
+  if (__m == 1 || (__m >= 2 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_free_x(__p, __s);
   else __builtin_free(__p);
 }
 __MEMSCOPE_INLINE char *__memscope_strdup(const char *__p, const struct __memscope_site_abi *__s) {
-  return __MEMSCOPE_ON ? __memscope_strdup_x(__p, __s) : __builtin_strdup(__p);
+  return __memscope_mode != 0 ? __memscope_strdup_x(__p, __s) : __builtin_strdup(__p);
 }
 __MEMSCOPE_INLINE char *__memscope_strndup(const char *__p, __SIZE_TYPE__ __n,
                                            const struct __memscope_site_abi *__s) {
-  return __MEMSCOPE_ON ? __memscope_strndup_x(__p, __n, __s) : __builtin_strndup(__p, __n);
+  return __memscope_mode != 0 ? __memscope_strndup_x(__p, __n, __s) : __builtin_strndup(__p, __n);
 }
 __MEMSCOPE_INLINE void __memscope_scope_exit(const void *__p, const struct __memscope_site_abi *__s) {
-  if (__MEMSCOPE_ON) __memscope_scope_exit_x(__p, __s);
+  int __m = __memscope_mode;
+  if (__m == 1 || (__m >= 2 && __p != 0 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_scope_exit_x(__p, __s);
 }
 __MEMSCOPE_INLINE void __memscope_set_exit(const struct __memscope_site_abi *__s) {
-  if (__MEMSCOPE_ON) __memscope_set_exit_x(__s);
+  if (__memscope_mode != 0) __memscope_thread.__exit_site = __s;
 }
 __MEMSCOPE_INLINE void __memscope_handoff(const void *__p, const struct __memscope_site_abi *__s) {
-  if (__MEMSCOPE_ON) __memscope_handoff_x(__p, __s);
+  int __m = __memscope_mode;
+  if (__m == 1 || (__m >= 2 && __p != 0 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_handoff_x(__p, __s);
 }
+#undef __MEMSCOPE_SAMPLE_DUE
+#undef __MEMSCOPE_SAMPLED_MAYBE
 #undef __MEMSCOPE_INLINE
-#undef __MEMSCOPE_ON
 
 #undef __MEMSCOPE_SYM
 #undef __MEMSCOPE_STR

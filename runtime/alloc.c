@@ -80,6 +80,24 @@ int memscope_posix_memalign(void **out, size_t alignment, size_t size, const mem
   return rc;
 }
 
+/* The inline path of rewritten code found a block to sample (see memscope.h). */
+void memscope_sample_hit(const void *ptr, size_t size, const memscope_site *site) {
+  if (ptr == NULL) return;
+  _memscope_tbuf_t *tb = &_memscope_tb;
+  tb->last_freed = tb->last_freed == (uintptr_t)ptr ? 0 : tb->last_freed;
+  tb->last_handoff = tb->last_handoff == (uintptr_t)ptr ? 0 : tb->last_handoff;
+  int mode = mem_load_relaxed(&memscope_mode);
+  if (mode == MEMSCOPE_MODE_OFF) return;
+  if (mode == MEMSCOPE_MODE_ALL) { /* switched while the caller looked */
+    _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)ptr, 0, size, site);
+  } else if (site != NULL &&
+             (site->flags & (MEMSCOPE_SITE_SAMPLE_ALL | MEMSCOPE_SITE_SAMPLE_NEVER))) {
+    _memscope_sample_by_rule((uintptr_t)ptr, size, site);
+  } else {
+    _memscope_sample_alloc((uintptr_t)ptr, size, site, mode);
+  }
+}
+
 /* ---------------------------------------------------------------------------------------------
    Allocator wrappers. The outermost active wrapper names every block allocated under it; the
    block is recorded once, by the real allocator call inside when that call is tracked, else by
@@ -92,7 +110,7 @@ const memscope_site *memscope_wrap_enter(const memscope_site *site) {
     tb->wrap_site = site;
     tb->wrap_allocs = 0;
     tb->wrap_frees = 0;
-    tb->wrap_mark_countdown = tb->sample_countdown;
+    tb->wrap_mark_countdown = memscope_thread.sample_countdown;
     tb->wrap_mark_calls = tb->sample_calls;
     tb->limit = 0; /* events under a wrapper take the slow path, which renames them */
   }
@@ -111,7 +129,7 @@ void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   if (ptr == NULL || tb->wrap_allocs != 0) return; /* recorded inside, by the real call */
   if (mem_load_relaxed(&memscope_mode) != MEMSCOPE_MODE_ALL &&
-      (tb->sample_countdown != tb->wrap_mark_countdown || tb->sample_calls != tb->wrap_mark_calls)) {
+      (memscope_thread.sample_countdown != tb->wrap_mark_countdown || tb->sample_calls != tb->wrap_mark_calls)) {
     return; /* sampling: a tracked allocation inside the wrapper already had its chance */
   }
   _memscope_on_alloc((uintptr_t)ptr, size, site);
@@ -126,19 +144,19 @@ void memscope_wrap_free(const void *ptr, const memscope_site *site) {
 /* ---------------------------------------------------------------------------------------------
    Scope exits of local pointer variables
 ------------------------------------------------------------------------------------------------ */
-void memscope_set_exit(const memscope_site *exit_point) { _memscope_tb.exit_site = exit_point; }
+void memscope_set_exit(const memscope_site *exit_point) { memscope_thread.exit_site = exit_point; }
 
 /* Ownership events concern recorded blocks only: when sampling, the filter skips the others. */
 static inline bool maybe_recorded(const void *ptr) {
   int mode = mem_load_relaxed(&memscope_mode);
   return mode == MEMSCOPE_MODE_ALL ||
          (mode != MEMSCOPE_MODE_OFF &&
-          mem_load_relaxed(&_memscope_sampled_filter[_memscope_filter_slot((uintptr_t)ptr)]) != 0);
+          mem_load_relaxed(&memscope_sampled_filter[_memscope_filter_slot((uintptr_t)ptr)]) != 0);
 }
 
 void memscope_scope_exit(const void *ptr, const memscope_site *var) {
   _memscope_tbuf_t *tb = &_memscope_tb;
-  const memscope_site *exit_point = tb->exit_site;
+  const memscope_site *exit_point = memscope_thread.exit_site;
   /* the slot stays set: one exit runs the hooks of every variable of the scopes it leaves */
   if (ptr == NULL || !maybe_recorded(ptr)) return;
   /* nothing to learn when this thread just freed the block or handed it on: the common

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 _memscope_tls _memscope_tbuf_t _memscope_tb;
+_memscope_tls memscope_thread_state memscope_thread;
 
 /* Live thread buffers, so that exit can flush threads that are still running. Threads join and
    leave under the lock; the fast path never touches it. */

@@ -44,13 +44,9 @@ typedef enum _memscope_op {
   MEMSCOPE_OP_HANDOFF = 6,    /* ptr, site = the destination (field or global) */
 } _memscope_op;
 
-/* memscope_mode holds the recording mode; 0 means nothing is recorded. */
-enum {
-  MEMSCOPE_MODE_OFF = 0,
-  MEMSCOPE_MODE_ALL = 1,   /* every event */
-  MEMSCOPE_MODE_BYTES = 2, /* Poisson sampling of bytes (bytes:MEAN and auto:RATE) */
-  MEMSCOPE_MODE_SIZE = 3,  /* per-size-class rates (size:...) */
-};
+/* memscope_mode holds the recording mode (MEMSCOPE_MODE_* in memscope.h): 0 records nothing,
+   ALL every event, BYTES Poisson sampling of bytes (bytes:MEAN and auto:RATE), SIZE per-size-class
+   rates (size:...). */
 
 #define MEMSCOPE_OP_BITS 3
 
@@ -95,7 +91,6 @@ typedef struct _memscope_tbuf_s {
   uint32_t thread_id;           /* 1-based index in the trace, 0 = not set up */
   uint32_t flush_epoch;         /* _memscope_state.flush_epoch when this buffer last flushed */
   uint64_t events_seen;         /* events that reached this thread's buffer */
-  int64_t sample_countdown;     /* bytes until the next sample (MODE_BYTES) */
   uint64_t sample_rng;          /* per-thread random state, 0 = not seeded */
   uint64_t sample_calls;        /* allocation calls seen (MODE_SIZE every=N) */
   int64_t class_countdown[8];   /* calls until the next sample per size class (MODE_SIZE) */
@@ -106,7 +101,6 @@ typedef struct _memscope_tbuf_s {
   const memscope_site *wrap_site;   /* outermost active allocator wrapper */
   uint32_t wrap_allocs;             /* allocations recorded since the outermost wrapper began */
   uint32_t wrap_frees;              /* frees recorded since then */
-  const memscope_site *exit_site;   /* exit point set before leaving a scope */
   uintptr_t last_freed;             /* the block this thread freed last */
   uintptr_t last_handoff;           /* the block this thread last stored into a field/global */
   int64_t wrap_mark_countdown;      /* sampling state when the outermost wrapper was entered */
@@ -126,8 +120,12 @@ typedef struct _memscope_tbuf_s {
    one predictable branch and goes straight to libc. */
 extern _Atomic(int) memscope_mode __attribute__((visibility("default")));
 
+/* The bytes-sampling countdown and the exit slot of each thread, and the floor of blocks always
+   sampled (UINT64_MAX = none): exported, read and updated inline by rewritten code. */
+extern _memscope_tls memscope_thread_state memscope_thread __attribute__((visibility("default")));
+extern uint64_t memscope_sample_always __attribute__((visibility("default")));
+
 typedef struct _memscope_state_s {
-  _Alignas(MEMSCOPE_CACHE_LINE) uint64_t sample_always; /* sampling: always record this large */
   _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(uint32_t) clock_ms; /* written by the writer thread */
   _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) initialized;
   _Atomic(int) finished;           /* the END record was written */
@@ -206,10 +204,10 @@ void _memscope_sample_by_rule(uintptr_t ptr, uint64_t size,
                               const memscope_site *site) _memscope_hidden _memscope_noinline;
 void _memscope_sample_tick(uint64_t events_recorded, uint32_t now_ms) _memscope_hidden;
 int _memscope_sample_describe(char *buf, size_t cap) _memscope_hidden;
-extern _Atomic(uint8_t) _memscope_sampled_filter[] _memscope_hidden;
-#define MEMSCOPE_FILTER_BITS 16
+/* Exported: rewritten code checks it before calling into the runtime for a free. */
+extern _Atomic(uint8_t) memscope_sampled_filter[] __attribute__((visibility("default")));
 static inline size_t _memscope_filter_slot(uintptr_t p) {
-  return (size_t)(((uint64_t)p * 0x9e3779b97f4a7c15ull) >> (64 - MEMSCOPE_FILTER_BITS));
+  return (size_t)(((uint64_t)p * MEMSCOPE_FILTER_MUL) >> (64 - MEMSCOPE_FILTER_BITS));
 }
 
 /* init.c */
@@ -255,8 +253,8 @@ static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memsco
     _memscope_sample_by_rule(ptr, size, site); /* the plugin's sample= rule decides */
     return;
   }
-  if (mode == MEMSCOPE_MODE_BYTES && likely(size < _memscope_state.sample_always) &&
-      likely((_memscope_tb.sample_countdown -= (int64_t)size) > 0)) {
+  if (mode == MEMSCOPE_MODE_BYTES && likely(size < memscope_sample_always) &&
+      likely((memscope_thread.sample_countdown -= (int64_t)size) > 0)) {
     return;
   }
   _memscope_sample_alloc(ptr, size, site, mode);
@@ -271,7 +269,7 @@ static inline void _memscope_on_free(uintptr_t ptr, const memscope_site *site) {
     return;
   }
   if (mode == MEMSCOPE_MODE_OFF) return;
-  if (likely(mem_load_relaxed(&_memscope_sampled_filter[_memscope_filter_slot(ptr)]) == 0)) return;
+  if (likely(mem_load_relaxed(&memscope_sampled_filter[_memscope_filter_slot(ptr)]) == 0)) return;
   _memscope_sample_free(ptr, site);
 }
 

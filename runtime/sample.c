@@ -25,15 +25,20 @@
    blocks of sites the plugin marked with a sample=REGEX:all rule; sample=REGEX:never sites are
    never recorded while sampling.
    Only sampled blocks have their frees recorded. A free learns whether its block was sampled
-   from _memscope_sampled_filter, a table of 8-bit counters indexed by a hash of the address: a
+   from memscope_sampled_filter, a table of 8-bit counters indexed by a hash of the address: a
    zero (almost every free) means "not sampled" after one load, without a lock. A non-zero
    counter sends the free to the sampled set, 64 shards of open-addressing sets of addresses,
-   each behind a spin lock, which says for certain and removes the entry. */
+   each behind a spin lock, which says for certain and removes the entry.
+   Code rewritten by the plugin runs the bytes countdown and the filter check inline
+   (plugin/memscope_entry.h), on the exported memscope_thread, memscope_sample_always and
+   memscope_sampled_filter: a block that is not sampled never calls into the runtime, and a
+   sampled one arrives through memscope_sample_hit. */
 
 #define MAX_CLASSES 8
 #define SHARDS 64
 
-_Atomic(uint8_t) _memscope_sampled_filter[1u << MEMSCOPE_FILTER_BITS];
+_Atomic(uint8_t) memscope_sampled_filter[1u << MEMSCOPE_FILTER_BITS];
+uint64_t memscope_sample_always = UINT64_MAX;
 
 typedef struct {
   uint64_t min_size;
@@ -111,7 +116,7 @@ int _memscope_sample_configure(const char *spec) {
   const char *end = NULL;
   uint64_t v = 0;
   S.always = _memscope_options.sample_always;
-  _memscope_state.sample_always = S.always ? S.always : UINT64_MAX;
+  memscope_sample_always = S.always ? S.always : UINT64_MAX;
   S.seed = _memscope_options.sample_seed;
   if (S.seed == 0) S.seed = _memscope_clock_ns(0) ^ ((uint64_t)getpid() << 32);
   if (spec == NULL || strcmp(spec, "all") == 0) return S.mode = MEMSCOPE_MODE_ALL;
@@ -236,7 +241,7 @@ static bool shard_remove(shard_t *s, uintptr_t p) {
 }
 
 static void filter_add(uintptr_t p, int delta) {
-  _Atomic(uint8_t) *c = &_memscope_sampled_filter[_memscope_filter_slot(p)];
+  _Atomic(uint8_t) *c = &memscope_sampled_filter[_memscope_filter_slot(p)];
   uint8_t v = mem_load_relaxed(c);
   for (;;) { /* saturating: a counter that reached 255 stays there */
     if (v == 255 || (delta < 0 && v == 0)) return;
@@ -266,9 +271,9 @@ void _memscope_sample_alloc(uintptr_t ptr, uint64_t size, const memscope_site *s
   if (tb->in_runtime) return;
   if (mode == MEMSCOPE_MODE_BYTES) {
     if (tb->sample_rng == 0) { /* first allocation of the thread: start its countdown */
-      tb->sample_countdown = draw_countdown(tb);
-      if (S.always == 0 || size < S.always) tb->sample_countdown -= (int64_t)size;
-      if (tb->sample_countdown > 0 && (S.always == 0 || size < S.always)) return;
+      memscope_thread.sample_countdown = draw_countdown(tb);
+      if (S.always == 0 || size < S.always) memscope_thread.sample_countdown -= (int64_t)size;
+      if (memscope_thread.sample_countdown > 0 && (S.always == 0 || size < S.always)) return;
     }
     if (S.always != 0 && size >= S.always) { /* the fast path did not count it down */
       record_sampled(ptr, size, site, 1.0);
@@ -276,10 +281,10 @@ void _memscope_sample_alloc(uintptr_t ptr, uint64_t size, const memscope_site *s
     }
     /* the countdown ran out inside this block; any bytes past it start the next one */
     double mean = (double)mem_load_relaxed(&S.mean);
-    int64_t left = tb->sample_countdown;
-    tb->sample_countdown = draw_countdown(tb);
-    while (left + tb->sample_countdown <= 0) left += draw_countdown(tb); /* several points */
-    tb->sample_countdown += left;
+    int64_t left = memscope_thread.sample_countdown;
+    memscope_thread.sample_countdown = draw_countdown(tb);
+    while (left + memscope_thread.sample_countdown <= 0) left += draw_countdown(tb); /* several points */
+    memscope_thread.sample_countdown += left;
     double p = -expm1(-(double)size / mean);
     record_sampled(ptr, size, site, p > 0 ? 1.0 / p : 1.0);
     return;

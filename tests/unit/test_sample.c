@@ -39,7 +39,7 @@ static void run(const char *spec, uint64_t seed, estimate_t *e) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   memscope_flush();
   tb->sample_rng = 0;
-  tb->sample_countdown = 0;
+  memscope_thread.sample_countdown = 0;
   tb->sample_calls = 0;
   memset(tb->class_countdown, 0, sizeof tb->class_countdown);
   for (int s = 0; s < NSITES; s++) {
