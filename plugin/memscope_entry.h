@@ -80,40 +80,56 @@ extern __thread struct __memscope_thread_abi __memscope_thread __MEMSCOPE_SYM(me
 extern unsigned long long __memscope_always __MEMSCOPE_SYM(memscope_sample_always);
 extern volatile unsigned char __memscope_filter[] __MEMSCOPE_SYM(memscope_sampled_filter);
 #define __MEMSCOPE_INLINE static __inline__ __attribute__((__always_inline__, __unused__, __nothrow__))
+/* Recording on: one local function per kind of call and translation unit decides between the
+   runtime (full tracking, size classes) and the inline sampled path. A call site stays as small
+   as with recording off, which keeps compile time down on allocation-dense code, and under
+   bytes sampling a block that is not sampled still never calls into the runtime. */
+#define __MEMSCOPE_LOCAL static __attribute__((__noinline__, __unused__, __nothrow__))
 #define __MEMSCOPE_SAMPLED_MAYBE(p)                                                              \
   (__memscope_filter[(__SIZE_TYPE__)(((unsigned long long)(__SIZE_TYPE__)(p) *                   \
                                       0x9e3779b97f4a7c15ull) >> 48)] != 0)
 /* bytes sampling: counts the block down; true when the runtime must see it */
-#define __MEMSCOPE_SAMPLE_DUE(n, s)                                                              \
-  (((s)->__flags & 0x60) != 0 || (n) >= __memscope_always ||                                     \
-   (__memscope_thread.__countdown -= (long long)(n)) <= 0)
+#define __MEMSCOPE_SAMPLE_DUE(p, n, s)                                                           \
+  ((p) != 0 && (((s)->__flags & 0x60) != 0 || (n) >= __memscope_always ||                        \
+                (__memscope_thread.__countdown -= (long long)(n)) <= 0))
+
+__MEMSCOPE_LOCAL void *__memscope_malloc_on(__SIZE_TYPE__ __n, const struct __memscope_site_abi *__s) {
+  if (__memscope_mode != 2) return __memscope_malloc_x(__n, __s);
+  void *__p = __builtin_malloc(__n);
+  if (__MEMSCOPE_SAMPLE_DUE(__p, __n, __s)) __memscope_sample_hit_x(__p, __n, __s);
+  return __p;
+}
+__MEMSCOPE_LOCAL void *__memscope_calloc_on(__SIZE_TYPE__ __c, __SIZE_TYPE__ __n,
+                                            const struct __memscope_site_abi *__s) {
+  if (__memscope_mode != 2) return __memscope_calloc_x(__c, __n, __s);
+  void *__p = __builtin_calloc(__c, __n);
+  if (__MEMSCOPE_SAMPLE_DUE(__p, __c * __n, __s)) __memscope_sample_hit_x(__p, __c * __n, __s);
+  return __p;
+}
+__MEMSCOPE_LOCAL void __memscope_free_on(void *__p, const struct __memscope_site_abi *__s) {
+  if (__memscope_mode == 1 || __MEMSCOPE_SAMPLED_MAYBE(__p)) __memscope_free_x(__p, __s);
+  else __builtin_free(__p);
+}
+__MEMSCOPE_LOCAL void __memscope_scope_exit_on(const void *__p, const struct __memscope_site_abi *__s) {
+  if (__memscope_mode == 1 || (__p != 0 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_scope_exit_x(__p, __s);
+}
+__MEMSCOPE_LOCAL void __memscope_handoff_on(const void *__p, const struct __memscope_site_abi *__s) {
+  if (__memscope_mode == 1 || (__p != 0 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_handoff_x(__p, __s);
+}
 
 __MEMSCOPE_INLINE void *__memscope_malloc(__SIZE_TYPE__ __n, const struct __memscope_site_abi *__s) {
-  int __m = __memscope_mode;
-  if (__m == 2) {
-    void *__p = __builtin_malloc(__n);
-    if (__p != 0 && __MEMSCOPE_SAMPLE_DUE(__n, __s)) __memscope_sample_hit_x(__p, __n, __s);
-    return __p;
-  }
-  return __m != 0 ? __memscope_malloc_x(__n, __s) : __builtin_malloc(__n);
+  return __memscope_mode != 0 ? __memscope_malloc_on(__n, __s) : __builtin_malloc(__n);
 }
 __MEMSCOPE_INLINE void *__memscope_calloc(__SIZE_TYPE__ __c, __SIZE_TYPE__ __n,
                                           const struct __memscope_site_abi *__s) {
-  int __m = __memscope_mode;
-  if (__m == 2) {
-    void *__p = __builtin_calloc(__c, __n);
-    if (__p != 0 && __MEMSCOPE_SAMPLE_DUE(__c * __n, __s)) __memscope_sample_hit_x(__p, __c * __n, __s);
-    return __p;
-  }
-  return __m != 0 ? __memscope_calloc_x(__c, __n, __s) : __builtin_calloc(__c, __n);
+  return __memscope_mode != 0 ? __memscope_calloc_on(__c, __n, __s) : __builtin_calloc(__c, __n);
 }
 __MEMSCOPE_INLINE void *__memscope_realloc(void *__p, __SIZE_TYPE__ __n,
                                            const struct __memscope_site_abi *__s) {
   return __memscope_mode != 0 ? __memscope_realloc_x(__p, __n, __s) : __builtin_realloc(__p, __n);
 }
 __MEMSCOPE_INLINE void __memscope_free(void *__p, const struct __memscope_site_abi *__s) {
-  int __m = __memscope_mode;
-  if (__m == 1 || (__m >= 2 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_free_x(__p, __s);
+  if (__memscope_mode != 0) __memscope_free_on(__p, __s);
   else __builtin_free(__p);
 }
 __MEMSCOPE_INLINE char *__memscope_strdup(const char *__p, const struct __memscope_site_abi *__s) {
@@ -124,19 +140,18 @@ __MEMSCOPE_INLINE char *__memscope_strndup(const char *__p, __SIZE_TYPE__ __n,
   return __memscope_mode != 0 ? __memscope_strndup_x(__p, __n, __s) : __builtin_strndup(__p, __n);
 }
 __MEMSCOPE_INLINE void __memscope_scope_exit(const void *__p, const struct __memscope_site_abi *__s) {
-  int __m = __memscope_mode;
-  if (__m == 1 || (__m >= 2 && __p != 0 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_scope_exit_x(__p, __s);
+  if (__memscope_mode != 0) __memscope_scope_exit_on(__p, __s);
 }
 __MEMSCOPE_INLINE void __memscope_set_exit(const struct __memscope_site_abi *__s) {
   if (__memscope_mode != 0) __memscope_thread.__exit_site = __s;
 }
 __MEMSCOPE_INLINE void __memscope_handoff(const void *__p, const struct __memscope_site_abi *__s) {
-  int __m = __memscope_mode;
-  if (__m == 1 || (__m >= 2 && __p != 0 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_handoff_x(__p, __s);
+  if (__memscope_mode != 0) __memscope_handoff_on(__p, __s);
 }
 #undef __MEMSCOPE_SAMPLE_DUE
 #undef __MEMSCOPE_SAMPLED_MAYBE
 #undef __MEMSCOPE_INLINE
+#undef __MEMSCOPE_LOCAL
 
 #undef __MEMSCOPE_SYM
 #undef __MEMSCOPE_STR

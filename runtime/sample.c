@@ -29,7 +29,7 @@
    zero (almost every free) means "not sampled" after one load, without a lock. A non-zero
    counter sends the free to the sampled set, 64 shards of open-addressing sets of addresses,
    each behind a spin lock, which says for certain and removes the entry.
-   Code rewritten by the plugin runs the bytes countdown and the filter check inline
+   Code rewritten by the plugin runs the bytes countdown and the filter check itself
    (plugin/memscope_entry.h), on the exported memscope_thread, memscope_sample_always and
    memscope_sampled_filter: a block that is not sampled never calls into the runtime, and a
    sampled one arrives through memscope_sample_hit. */
