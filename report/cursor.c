@@ -7,6 +7,90 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
+
+/* Decompresses up to cap bytes into out. Returns the count, 0 at the end of the input, or a
+   negative reader status (the error is recorded). */
+static ssize_t rd_zstd_read(rd_t *r, uint8_t *out, size_t cap) {
+  rd_zstd_t *z = r->z;
+  for (;;) {
+    if (z->in_pos == z->in_len && !z->in_eof) {
+      z->in_base += z->in_len;
+      z->in_len = z->in_pos = 0;
+      ssize_t k = read(r->fd, z->zbuf, z->zcap);
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0) {
+        r->io_errno = errno;
+        return MEMSCOPE_READ_EOPEN;
+      }
+      if (k == 0) z->in_eof = true;
+      z->in_len = (size_t)k;
+    }
+    /* at most 4 KiB of input a call: a damaged byte is then placed within 4 KiB, and what
+       decompressed before it is delivered first */
+    if (z->err != 0)
+      return rd_fail(r, MEMSCOPE_READ_ECORRUPT, r->base + r->len,
+                     "file bytes %llu-%llu: the compressed stream is corrupt (%s); the %llu bytes "
+                     "of records before it were read",
+                     (unsigned long long)(z->in_base + z->err_from),
+                     (unsigned long long)(z->in_base + z->err_to), ZSTD_getErrorName(z->err),
+                     (unsigned long long)(r->base + r->len));
+    size_t from = z->in_pos, to = z->in_len - from > 4096 ? from + 4096 : z->in_len;
+    ZSTD_outBuffer o = {out, cap, 0};
+    ZSTD_inBuffer i = {z->in, to, from};
+    size_t ret = ZSTD_decompressStream(z->dctx, &o, &i);
+    z->in_pos = i.pos;
+    if (ZSTD_isError(ret)) {
+      z->err = ret;
+      z->err_from = from;
+      z->err_to = to;
+      z->in_pos = z->in_len;
+      z->in_eof = true;
+    }
+    if (o.pos > 0) return (ssize_t)o.pos;
+    if (z->err == 0 && z->in_pos == z->in_len && z->in_eof) return 0;
+  }
+}
+
+int rd_zstd_start(rd_t *r) {
+  rd_zstd_t *z = calloc(1, sizeof *z);
+  if (z == NULL || (z->dctx = ZSTD_createDCtx()) == NULL) {
+    free(z);
+    return MEMSCOPE_READ_ENOMEM;
+  }
+  r->z = z;
+  z->in_base = r->base + r->pos;
+  z->mem = !r->owned;
+  if (z->mem) { /* the whole rest of an in-memory trace is the input */
+    z->in = r->buf + r->pos;
+    z->in_len = r->len - r->pos;
+    z->in_eof = true;
+    r->cap = MEMSCOPE_READ_CHUNK;
+    if ((r->buf = malloc(r->cap)) == NULL) return MEMSCOPE_READ_ENOMEM;
+  } else { /* what the last read brought past the header is compressed input too */
+    z->zcap = ZSTD_DStreamInSize();
+    if (z->zcap < r->len - r->pos) z->zcap = r->len - r->pos;
+    if ((z->zbuf = malloc(z->zcap)) == NULL) return MEMSCOPE_READ_ENOMEM;
+    memcpy(z->zbuf, r->buf + r->pos, r->len - r->pos);
+    z->in = z->zbuf;
+    z->in_len = r->len - r->pos;
+    z->in_eof = r->eof;
+  }
+  r->base += r->pos;
+  r->pos = r->len = 0;
+  r->owned = true;
+  r->eof = false;
+  return 0;
+}
+
+void rd_zstd_end(rd_t *r) {
+  if (r->z == NULL) return;
+  ZSTD_freeDCtx(r->z->dctx);
+  free(r->z->zbuf);
+  if (r->z->mem) free(r->buf); /* ours; the caller's memory is not */
+  free(r->z);
+  r->z = NULL;
+}
 
 /* Makes at least n bytes (n <= cap) available; RD_SHORT at the end of the data. */
 int rd_fill(rd_t *r, size_t n) {
@@ -18,7 +102,12 @@ int rd_fill(rd_t *r, size_t n) {
     r->pos = 0;
   }
   while (r->len < n) {
-    ssize_t k = read(r->fd, r->buf + r->len, r->cap - r->len);
+    ssize_t k = r->z ? rd_zstd_read(r, r->buf + r->len, r->cap - r->len)
+                     : read(r->fd, r->buf + r->len, r->cap - r->len);
+    if (r->z && k < 0) {
+      r->eof = true;
+      return (int)k;
+    }
     if (k < 0) {
       if (errno == EINTR) continue;
       r->io_errno = errno;

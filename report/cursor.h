@@ -142,6 +142,20 @@ typedef struct arena_block_s {
   char data[];
 } arena_block_t;
 
+/* A zstd-compressed trace (MEMSCOPE_COMPRESS): the bytes after the header are decompressed
+   into buf as the cursor asks for them. */
+typedef struct rd_zstd_s {
+  struct ZSTD_DCtx_s *dctx;
+  const uint8_t *in;    /* compressed bytes: zbuf, or the rest of an in-memory trace */
+  uint8_t *zbuf;
+  size_t in_len, in_pos, zcap;
+  uint64_t in_base;     /* file offset of in[0] */
+  bool in_eof;
+  bool mem;             /* the input is in memory */
+  size_t err;           /* a zstd error found after the output delivered so far */
+  size_t err_from, err_to; /* the input bytes of the call that found it */
+} rd_zstd_t;
+
 typedef struct rd_s {
   const char *name;
   int fd;
@@ -149,8 +163,9 @@ typedef struct rd_s {
   bool eof;
   uint8_t *buf;
   size_t cap, pos, len; /* valid bytes are buf[pos..len) */
-  uint64_t base;        /* file offset of buf[0] */
+  uint64_t base;        /* offset of buf[0] (in the decompressed stream when compressed) */
   int io_errno;
+  rd_zstd_t *z;         /* set when the trace is compressed */
   /* current record */
   uint64_t record;      /* 1-based index, header = 1 */
   uint64_t rec_off;
@@ -181,12 +196,17 @@ static inline uint64_t rd_off(const rd_t *r) { return r->base + r->pos; }
 #define rd_skip_fields   _memscope_rd_skip_fields
 #define rd_kv_map        _memscope_rd_kv_map
 #define arena_reset      _memscope_rd_arena_reset
+#define rd_zstd_start    _memscope_rd_zstd_start
+#define rd_zstd_end      _memscope_rd_zstd_end
 #define mp_kind_name     _memscope_mp_kind_name
 
 const char *mp_kind_name(mp_kind k) _memscope_internal;
 /* Makes at least n bytes (n <= cap) available; RD_SHORT at the end of the data. */
 int rd_fill(rd_t *r, size_t n) _memscope_internal;
 int rd_skip_bytes(rd_t *r, uint64_t n) _memscope_internal;
+/* Reads the rest of the trace through zstd (the header said compress=zstd...); 0 or an error. */
+int rd_zstd_start(rd_t *r) _memscope_internal;
+void rd_zstd_end(rd_t *r) _memscope_internal;
 /* Skips n whole values, nested ones included, without recursion. */
 int rd_skip(rd_t *r, uint64_t n) _memscope_internal;
 /* Records the first error as "NAME: <message>" and returns its status. */

@@ -85,6 +85,8 @@ static int rd_header(rd_t *r) {
   if (h.noptions) h.options = r->kvs + (size_t)(uintptr_t)h.options;
   else h.options = NULL;
   if (nfields > 3 && (rc = rd_skip_fields(r, nfields - 3))) return rc;
+  if (h.major == 2 && (rc = rd_zstd_start(r))) /* MEMSCOPE_COMPRESS */
+    return rd_fail(r, rc, rd_off(r), "out of memory");
   if (r->cb->header) return rd_consumer(r, r->cb->header(r->ud, &h), 0);
   return 0;
 }
@@ -482,7 +484,8 @@ static int rd_records(rd_t *r) {
 static int rd_run(rd_t *r) {
   int rc = rd_header(r);
   if (!rc) rc = rd_records(r);
-  r->res->file_bytes = r->base + r->len;
+  r->res->file_bytes = r->z ? r->z->in_base + r->z->in_len : r->base + r->len;
+  rd_zstd_end(r);
   arena_reset(r);
   free(r->arena);
   free(r->kvs);

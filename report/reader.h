@@ -10,8 +10,9 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
 
-/* The trace format version this reader understands (docs/trace-format.md). */
-#define MEMSCOPE_TRACE_MAJOR 1
+/* The trace format version this reader understands (docs/trace-format.md); major version 2 is
+   version 1 whose bytes after the header are one zstd stream (MEMSCOPE_COMPRESS). */
+#define MEMSCOPE_TRACE_MAJOR 2
 #define MEMSCOPE_TRACE_MINOR 0
 
 /* Record types. */

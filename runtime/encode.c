@@ -33,7 +33,7 @@ static int pack_kv_u64(msgpack_packer *pk, const char *key, uint64_t v) {
 int _memscope_encode_header(msgpack_packer *pk, const _memscope_header_t *h) {
   TRY(msgpack_pack_array(pk, 4));
   TRY(pack_str(pk, "memscope"));
-  TRY(msgpack_pack_uint32(pk, MEMSCOPE_FORMAT_MAJOR));
+  TRY(msgpack_pack_uint32(pk, h->compressed ? MEMSCOPE_FORMAT_MAJOR_ZSTD : MEMSCOPE_FORMAT_MAJOR));
   TRY(msgpack_pack_uint32(pk, MEMSCOPE_FORMAT_MINOR));
   TRY(msgpack_pack_map(pk, 6));
   TRY(pack_kv_u64(pk, "pid", (uint64_t)h->pid));

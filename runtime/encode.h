@@ -7,6 +7,7 @@
 #include <msgpack.h>
 
 #define MEMSCOPE_FORMAT_MAJOR 1
+#define MEMSCOPE_FORMAT_MAJOR_ZSTD 2 /* version 1 whose bytes after the header pass through zstd */
 #define MEMSCOPE_FORMAT_MINOR 0
 
 enum {
@@ -26,6 +27,7 @@ typedef struct _memscope_header_s {
   size_t option_count;
   const char *const *option_names;
   const char *const *option_values;
+  int compressed;  /* the records that follow go through zstd: major version 2 */
 } _memscope_header_t;
 
 typedef struct _memscope_site_slot_s {

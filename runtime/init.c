@@ -63,6 +63,12 @@ static void runtime_init(void) {
     _memscope_state.mode = _memscope_sample_configure("all");
   }
   mem_store_relaxed(&memscope_mode, _memscope_state.mode);
+  int level;
+  if (_memscope_compress_level(_memscope_options.compress, &level) < 0) {
+    diag("MEMSCOPE_COMPRESS=%.60s: expected off, zstd or zstd:LEVEL (-7 to 19); writing "
+         "uncompressed", _memscope_options.compress);
+    _memscope_options.compress = "off";
+  }
   if (!_memscope_options.enable) {
     mem_store_relaxed(&_memscope_state.off, MEMSCOPE_ERR_OFF);
     mem_store_relaxed(&memscope_mode, 0);

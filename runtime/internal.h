@@ -192,6 +192,7 @@ uint64_t _memscope_writer_events(void) _memscope_hidden;
 int _memscope_writer_finish(const memscope_stats *st, uint32_t duration_ms) _memscope_hidden;
 void _memscope_writer_after_fork(void) _memscope_hidden;
 const char *_memscope_writer_path(void) _memscope_hidden;
+int _memscope_compress_level(const char *spec, int *level) _memscope_hidden;
 int _memscope_expand_path(const char *pattern, char *out, size_t cap, int pid,
                           const char *program) _memscope_hidden;
 

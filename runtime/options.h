@@ -21,6 +21,9 @@
                 "When sampling, always record blocks of at least this many bytes (0 = off).")   \
   MEMSCOPE_FLAG(size, sample_seed, 0,                                                           \
                 "Seed of the sampling decisions (0 = from the clock and pid).")                 \
+  MEMSCOPE_FLAG(str, compress, "off",                                                           \
+                "Compress the trace after its header with zstd: off, zstd (level 1) or "        \
+                "zstd:LEVEL (-7 fastest to 19 smallest); memscope-report reads either.")       \
   MEMSCOPE_FLAG(size, buffer_kb, 64,                                                            \
                 "Per-thread event buffer in KiB (32 bytes per event, 4 to 65536).")             \
   MEMSCOPE_FLAG(bool, writer_thread, true,                                                      \

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zstd.h>
 
 /* Full buffers reach the writer thread raw or already encoded (queue.c); either way their bytes
    are written here under 'lock': records of different threads never interleave. A site's SITE record and a thread's THREAD record are written the first time they
@@ -32,6 +33,9 @@ typedef struct writer_s {
   uint8_t *announced;  /* announced[thread_id]: THREAD record written */
   size_t announced_cap;
   int error;
+  ZSTD_CCtx *zc;       /* MEMSCOPE_COMPRESS: everything after the header goes through it */
+  char *zbuf;
+  size_t zcap;
 } writer_t;
 
 static writer_t W = {.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -87,7 +91,10 @@ static int sbuffer_sink(void *data, const char *buf, size_t len) {
   return msgpack_sbuffer_write(data, buf, len) == 0 ? 0 : MEMSCOPE_ERR_NOMEM;
 }
 
-static int write_bytes(const char *p, size_t left);
+static int write_bytes(const char *p, size_t n);
+static int write_file(const char *p, size_t left);
+static int compress_start(void);
+static void compress_free(void);
 
 /* Writes and clears W.out (small records). Caller holds the lock. */
 static int write_out(void) {
@@ -148,16 +155,26 @@ int _memscope_writer_open(int fork_child) {
   char store[n][32];
   opt_collect_t oc = {names, values, 0, store};
   _memscope_options_each(collect_option, &oc);
-  _memscope_header_t h = {(uint32_t)pid, program, _memscope_state.start_unix_ns, n, names, values};
+  int level;
+  _memscope_header_t h = {(uint32_t)pid, program, _memscope_state.start_unix_ns, n, names, values,
+                          _memscope_compress_level(_memscope_options.compress, &level) == 1};
   rc = _memscope_encode_header(&W.pk, &h);
   if (rc == 0) rc = write_out();
+  if (rc == 0 && (rc = compress_start()) != 0) {
+    compress_free();
+    W.error = rc;
+    W.open = 0;
+    pthread_mutex_unlock(&W.lock);
+    _memscope_stop_on_error(rc, W.path, ENOMEM);
+    return rc;
+  }
   pthread_mutex_unlock(&W.lock);
   if (_memscope_options.verbose && rc == 0) fprintf(stderr, "memscope: tracing to %s\n", W.path);
   return rc;
 }
 
 /* Writes len bytes at the current end of the file. Caller holds the lock. */
-static int write_bytes(const char *p, size_t left) {
+static int write_file(const char *p, size_t left) {
   while (left > 0) {
     ssize_t n = write(W.fd, p, left);
     if (n < 0 && errno == EINTR) continue;
@@ -173,6 +190,63 @@ static int write_bytes(const char *p, size_t left) {
     W.bytes_written += (uint64_t)n;
   }
   return 0;
+}
+
+/* MEMSCOPE_COMPRESS: returns 0 for off, 1 for zstd with *level set, -1 for a bad value. */
+int _memscope_compress_level(const char *spec, int *level) {
+  *level = 1;
+  if (strcmp(spec, "off") == 0 || spec[0] == '\0') return 0;
+  if (strncmp(spec, "zstd", 4) != 0) return -1;
+  if (spec[4] == '\0') return 1;
+  char *end;
+  long v = spec[4] == ':' ? strtol(spec + 5, &end, 10) : 0;
+  if (spec[4] != ':' || end == spec + 5 || *end != '\0' || v < -7 || v > 19) return -1;
+  *level = (int)v;
+  return 1;
+}
+
+/* Sets up the compressor for everything written after the header. Caller holds the lock. */
+static int compress_start(void) {
+  int level;
+  if (_memscope_compress_level(_memscope_options.compress, &level) != 1) return 0;
+  W.zc = ZSTD_createCCtx();
+  W.zcap = ZSTD_CStreamOutSize();
+  W.zbuf = malloc(W.zcap);
+  if (W.zc == NULL || W.zbuf == NULL ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(W.zc, ZSTD_c_compressionLevel, level))) {
+    return MEMSCOPE_ERR_NOMEM;
+  }
+  return 0;
+}
+
+/* Compressed output: each write is flushed to whole zstd blocks, so a reader decodes everything
+   up to the last complete write even when the program dies. end closes the zstd frame. Caller
+   holds the lock. */
+static int compress_write(const char *p, size_t n, ZSTD_EndDirective mode) {
+  ZSTD_inBuffer in = {p, n, 0};
+  for (;;) {
+    ZSTD_outBuffer out = {W.zbuf, W.zcap, 0};
+    size_t left = ZSTD_compressStream2(W.zc, &out, &in, mode);
+    if (ZSTD_isError(left)) {
+      W.error = MEMSCOPE_ERR_NOMEM;
+      W.open = 0;
+      _memscope_stop_on_error(MEMSCOPE_ERR_NOMEM, W.path, ENOMEM);
+      return MEMSCOPE_ERR_NOMEM;
+    }
+    if (out.pos > 0 && write_file(W.zbuf, out.pos) != 0) return MEMSCOPE_ERR_IO;
+    if (left == 0 && in.pos == in.size) return 0;
+  }
+}
+
+static void compress_free(void) {
+  ZSTD_freeCCtx(W.zc);
+  free(W.zbuf);
+  W.zc = NULL;
+  W.zbuf = NULL;
+}
+
+static int write_bytes(const char *p, size_t n) {
+  return W.zc != NULL ? compress_write(p, n, ZSTD_e_flush) : write_file(p, n);
 }
 
 /* Resolves a site to its trace id for the encoder (a _memscope_site_fn). ctx is the encoding
@@ -311,6 +385,8 @@ int _memscope_writer_finish(const memscope_stats *st, uint32_t duration_ms) {
     end.bytes_written = W.bytes_written;
     if (W.open) rc = _memscope_encode_end(&W.pk, &end, duration_ms);
     if (W.open && rc == 0) rc = write_out();
+    if (W.open && rc == 0 && W.zc != NULL) rc = compress_write(NULL, 0, ZSTD_e_end);
+    compress_free();
     if (close(W.fd) != 0 && rc == 0) {
       rc = MEMSCOPE_ERR_IO;
       _memscope_stop_on_error(MEMSCOPE_ERR_IO, W.path, errno);
@@ -335,6 +411,7 @@ void _memscope_writer_after_fork(void) {
   W.bytes_written = W.buffers_flushed = 0;
   mem_store_relaxed(&W.events_recorded, 0);
   msgpack_sbuffer_destroy(&W.out);
+  compress_free();
   _memscope_sitemap_free(&W.sites);
   _memscope_live_free(&W.live);
   free(W.announced);

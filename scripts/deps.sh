@@ -4,7 +4,7 @@ set -euo pipefail
 
 # Build and test dependencies. clang-16 is optional for users; CI builds the plugin for it too.
 PACKAGES=(cmake ninja-build clang llvm-14-dev libclang-14-dev libclang-rt-14-dev
-          libmsgpack-dev libcmocka-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
+          libmsgpack-dev libzstd-dev libcmocka-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
           chromium)
 OPTIONAL=(clang-16 libclang-16-dev llvm-16-dev)
 

@@ -13,6 +13,41 @@ count() { grep -c "$1" "$2"; }
 end_value() { grep '^end ' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 case $case_name in
+compressed)
+  # MEMSCOPE_COMPRESS=zstd: the same records as an uncompressed run, in fewer bytes
+  MEMSCOPE_SAMPLE_SEED=1 MEMSCOPE_OUT=plain.msgpack "$threads" >/dev/null 2>&1
+  MEMSCOPE_COMPRESS=zstd MEMSCOPE_OUT=trace.msgpack "$threads" >out.txt 2>err.txt
+  expect_eq $? 0 "exit code"
+  expect_eq "$(cat err.txt)" "" "stderr"
+  plain_size=$(stat -c %s plain.msgpack) size=$(stat -c %s trace.msgpack)
+  [ "$size" -lt $((plain_size * 3 / 4)) ] || fail "compressed trace of $size bytes, uncompressed $plain_size"
+  head -c 2000 trace.msgpack | LC_ALL=C grep -qa 'compress.\{1,2\}zstd' || fail "the header does not say compress=zstd"
+  # the same events per thread (threads interleave differently from run to run)
+  norm() { "$report" dump "$1" | grep -E '^(alloc|free|realloc) ' | sed -E 's/ t=[0-9]+//; s/ ptr=0x[0-9a-f]+//' | sort; }
+  norm plain.msgpack >plain.txt
+  norm trace.msgpack >dump.txt
+  expect_eq "$(wc -l <dump.txt)" "$(wc -l <plain.txt)" "events in the compressed trace"
+  cmp -s plain.txt dump.txt || fail "the compressed trace's events differ from the uncompressed run's"
+  "$report" summary trace.msgpack >summary.txt
+  expect_eq $? 0 "summary exit code"
+  # cut short, it still yields the events before the cut, and says where it stopped
+  head -c $((size / 2)) trace.msgpack >cut.msgpack
+  "$report" dump cut.msgpack >cut.txt 2>err.txt
+  expect_eq $? 2 "exit code on a compressed trace cut in half"
+  expect_grep 'incomplete at byte [0-9]+|truncated at byte [0-9]+' err.txt
+  [ "$(count '^alloc ' cut.txt)" -gt 100 ] || fail "half a compressed trace should still give its first events"
+  # a damaged byte in the compressed stream is named by its file offset
+  cp trace.msgpack bad.msgpack
+  printf '\xff\xff\xff\xff' | dd of=bad.msgpack bs=1 seek=$((size * 9 / 10)) conv=notrunc 2>/dev/null
+  "$report" summary bad.msgpack >/dev/null 2>err.txt
+  expect_eq $? 2 "exit code on a damaged compressed trace"
+  expect_grep 'file bytes [0-9]+-[0-9]+: the compressed stream is corrupt|byte [0-9]+: record' err.txt
+  "$report" dump bad.msgpack 2>/dev/null >bad.txt
+  [ "$(count '^alloc ' bad.txt)" -gt 1000 ] || fail "the records before the damage should still be read"
+  MEMSCOPE_COMPRESS=zstd:99 MEMSCOPE_OUT=bad-level.msgpack "$threads" >/dev/null 2>err.txt
+  expect_grep '^memscope: MEMSCOPE_COMPRESS=zstd:99: expected off, zstd or zstd:LEVEL \(-7 to 19\); writing uncompressed$' err.txt
+  "$report" summary bad-level.msgpack >/dev/null || fail "the uncompressed fallback trace does not read"
+  ;;
 manual)
   MEMSCOPE_OUT=trace.msgpack "$manual" >out.txt 2>err.txt
   expect_eq $? 0 "exit code (the program checks its own statistics)"

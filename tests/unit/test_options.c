@@ -75,13 +75,30 @@ static void test_help_lists_every_option(void **state) {
   _memscope_options_print(f);
   fclose(f);
   const char *names[] = {"MEMSCOPE_ENABLE", "MEMSCOPE_OUT", "MEMSCOPE_SAMPLE",
-                         "MEMSCOPE_SAMPLE_ALWAYS", "MEMSCOPE_SAMPLE_SEED", "MEMSCOPE_BUFFER_KB",
+                         "MEMSCOPE_SAMPLE_ALWAYS", "MEMSCOPE_SAMPLE_SEED", "MEMSCOPE_COMPRESS",
+                         "MEMSCOPE_BUFFER_KB",
                          "MEMSCOPE_WRITER_THREAD", "MEMSCOPE_STATS", "MEMSCOPE_START", "MEMSCOPE_SIGNAL",
                          "MEMSCOPE_SUMMARY", "MEMSCOPE_VERBOSE",
                          "MEMSCOPE_HELP"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) assert_non_null(strstr(text, names[i]));
   assert_int_equal(_memscope_options_count(), sizeof names / sizeof names[0]);
   free(text);
+}
+
+static void test_compress_levels(void **state) {
+  (void)state;
+  int level = 0;
+  assert_int_equal(_memscope_compress_level("off", &level), 0);
+  assert_int_equal(_memscope_compress_level("zstd", &level), 1);
+  assert_int_equal(level, 1);
+  assert_int_equal(_memscope_compress_level("zstd:19", &level), 1);
+  assert_int_equal(level, 19);
+  assert_int_equal(_memscope_compress_level("zstd:-7", &level), 1);
+  assert_int_equal(level, -7);
+  const char *bad[] = {"zstd:20", "zstd:-8", "zstd:", "zstd:3x", "zstdx", "gzip", "on"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    assert_int_equal(_memscope_compress_level(bad[i], &level), -1);
+  }
 }
 
 static void test_path_expansion(void **state) {
@@ -100,6 +117,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_short_off_switch, setup, teardown),
       cmocka_unit_test_setup_teardown(test_buffer_size_clamped, setup, teardown),
       cmocka_unit_test_setup_teardown(test_help_lists_every_option, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_compress_levels, setup, teardown),
       cmocka_unit_test_setup_teardown(test_path_expansion, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
