@@ -175,6 +175,7 @@ const char *memscope_record_name(uint64_t type) {
   case MEMSCOPE_REC_END: return "END";
   case MEMSCOPE_REC_MESSAGE: return "MESSAGE";
   case MEMSCOPE_REC_SAMPLING: return "SAMPLING";
+  case MEMSCOPE_REC_MARK: return "MARK";
   default: snprintf(buf, sizeof buf, "type %llu", (unsigned long long)type); return buf;
   }
 }

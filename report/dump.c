@@ -87,6 +87,15 @@ static int d_sampling(void *ud, uint64_t t, uint64_t mean) {
   return 0;
 }
 
+static int d_mark(void *ud, const memscope_trace_mark *mk) {
+  FILE *out = ud;
+  fprintf(out, "mark t=%llu seq=%llu label=", (unsigned long long)mk->t,
+          (unsigned long long)mk->seq);
+  memscope_write_quoted(out, mk->label, mk->label_len);
+  fprintf(out, " recording=%d\n", mk->recording);
+  return 0;
+}
+
 static int d_end(void *ud, const memscope_trace_end *e) {
   FILE *out = ud;
   fputs("end", out);
@@ -103,7 +112,8 @@ static int d_end(void *ud, const memscope_trace_end *e) {
 
 int memscope_view_dump(FILE *out, const char *path, memscope_read_result *res) {
   static const memscope_reader_callbacks cb = {d_header, d_site,  d_thread, d_event,
-                                               d_message, d_end,  NULL,     d_sampling, NULL};
+                                               d_message, d_end,  NULL,     d_sampling, NULL,
+                                               d_mark};
   memscope_read_file(path, 0, &cb, out, res);
   return ferror(out) ? -1 : 0;
 }

@@ -455,6 +455,10 @@ static inline __attribute__((always_inline)) int model_event(memscope_model *m,
 
 int _memscope_model_on_event(void *ud, const memscope_trace_event *e) {
   memscope_model *m = ud;
+  if (unlikely(m->at_found) && e->t > m->at_t) { /* --at: later than the mark */
+    m->at_skipped++;
+    return 0;
+  }
   return model_event(m, e, _memscope_thread_get(m, e->thread, e->thread < MODEL_AUTO_ID_LIMIT));
 }
 
@@ -474,6 +478,10 @@ int _memscope_model_on_events(void *ud, const memscope_trace_event *ev, size_t n
   }
   for (size_t i = 0; i < n; i++) {
     if (i < ahead) _memscope_ltab_prefetch(&m->live, ev[i + MODEL_PREFETCH].ptr);
+    if (unlikely(m->at_found) && ev[i].t > m->at_t) { /* --at: later than the mark */
+      m->at_skipped++;
+      continue;
+    }
     int rc = model_event(m, &ev[i], ti);
     if (unlikely(rc)) {
       *refused = i;

@@ -101,7 +101,7 @@ int memscope_export_run(const char *view, const memscope_view_opts *o) {
   }
   memscope_model m;
   memscope_read_result res;
-  int status = memscope_view_load(o->trace, &m, &res);
+  int status = memscope_view_load(o->trace, o->at, &m, &res);
   if (!m.have_header) { /* nothing to export: leave -o alone */
     memscope_model_free(&m);
     return status ? status : MEMSCOPE_EXIT_CORRUPT;

@@ -124,7 +124,9 @@ void _memscope_format_fate(char *buf, size_t n, const memscope_model *m, const m
   int known = e && o->where != 0 && e->defined;
   if (known) _memscope_site_loc(loc, sizeof loc, e);
   switch (_memscope_owner_fate(m, f->owner)) {
-  case MEMSCOPE_FATE_HELD: PUT("no owner went out of scope (still referenced at exit)"); break;
+  case MEMSCOPE_FATE_HELD:
+    PUT("no owner went out of scope (still referenced %s)", m->at_found ? "at the mark" : "at exit");
+    break;
   case MEMSCOPE_FATE_HANDED:
     if (known)
       PUT("handed on: stored into `%s` at %s in %s", e->var_name[0] ? e->var_name : "?", loc,

@@ -42,6 +42,8 @@ static const char *const tool_help =
     "  --width N       timeline: columns of the chart\n"
     "  -o FILE         write the view to FILE instead of standard output\n"
     "  --live          folded: bytes live at exit instead of bytes allocated\n"
+    "  --at MARK       every figure as of a mark (memscope_snapshot or MEMSCOPE_SIGNAL), named\n"
+    "                  by its label or number: events after its millisecond are left out\n"
     "  -h, --help      this help; VIEW --help for the help of one view\n"
     "\n"
     "Exit status:\n"
@@ -135,7 +137,7 @@ static int parse_top(const char *s, unsigned *out) {
 static int run_model_view(view_id view, const memscope_view_opts *o) {
   memscope_model m;
   memscope_read_result res;
-  int status = memscope_view_load(o->trace, &m, &res);
+  int status = memscope_view_load(o->trace, o->at, &m, &res);
   int rc = 0;
   if (m.have_header) {
     rc = memscope_view_run(view_names[view], stdout, &m, &res, o);

@@ -123,6 +123,8 @@ void memscope_model_free(memscope_model *m) {
   free(m->messages), free(m->message_t), free(m->end), free(m->buckets);
   free(m->program), free(m->clock), free(m->sample_mode);
   free(m->owners), free(m->owner_set), free(m->samplings);
+  for (uint32_t i = 0; i < m->nmarks; i++) free(m->marks[i].label);
+  free(m->marks);
   _memscope_ltab_free(&m->live);
   _memscope_ptab_free(&m->wide);
   _memscope_ptab_free(&m->orphans);
@@ -312,6 +314,44 @@ static int on_sampling(void *ud, uint64_t t, uint64_t mean) {
   return 0;
 }
 
+/* A mark that matches --at by label, or by sequence number when 'at' is all digits. */
+static int at_matches(const char *at, const memscope_trace_mark *mk) {
+  if (!strcmp(at, mk->label)) return 1;
+  char *end;
+  unsigned long long n = strtoull(at, &end, 10);
+  return at[0] >= '0' && at[0] <= '9' && !*end && n == mk->seq;
+}
+
+static int on_mark(void *ud, const memscope_trace_mark *mk) {
+  memscope_model *m = ud;
+  if (m->nmarks == m->marks_cap) {
+    uint32_t cap = m->marks_cap ? 2 * m->marks_cap : 8;
+    memscope_mark *nm = realloc(m->marks, cap * sizeof *nm);
+    if (!nm) return _memscope_model_fail(m, "out of memory");
+    m->marks = nm, m->marks_cap = cap;
+  }
+  char *label = strdup(mk->label);
+  if (!label) return _memscope_model_fail(m, "out of memory");
+  m->marks[m->nmarks] = (memscope_mark){mk->t, mk->seq, label, mk->recording};
+  if (m->at && !m->at_found && at_matches(m->at, mk)) {
+    m->at_found = 1;
+    m->at_mark = m->nmarks;
+    m->at_t = mk->t;
+  }
+  m->nmarks++;
+  return 0;
+}
+
+const char *memscope_model_when(const memscope_model *m, char *buf, size_t cap) {
+  if (m->at_found) {
+    const memscope_mark *mk = &m->marks[m->at_mark];
+    snprintf(buf, cap, "at mark %llu \"%.60s\" (%llu ms)", (unsigned long long)mk->seq, mk->label,
+             (unsigned long long)mk->t);
+    return buf;
+  }
+  return m->have_end ? "at exit" : "at the end of the valid data";
+}
+
 int memscope_model_estimated(const memscope_model *m) {
   return m->samples > 0 || (m->sample_mode[0] && strcmp(m->sample_mode, "all"));
 }
@@ -324,7 +364,7 @@ static const char *on_error(void *ud) {
 const memscope_reader_callbacks *memscope_model_callbacks(void) {
   static const memscope_reader_callbacks cb = {
       on_header, on_site,  on_thread, _memscope_model_on_event, on_message, on_end, on_error,
-      on_sampling, _memscope_model_on_events};
+      on_sampling, _memscope_model_on_events, on_mark};
   return &cb;
 }
 

@@ -92,6 +92,12 @@ typedef struct memscope_sampling {
   uint64_t t, mean;
 } memscope_sampling;
 
+typedef struct memscope_mark {
+  uint64_t t, seq;
+  char *label;
+  int recording;
+} memscope_mark;
+
 /* Open-addressing table of full blocks keyed by pointer; 'multi' tables allow several entries
    with the same pointer (orphan frees, overwritten blocks). */
 typedef struct memscope_ptab {
@@ -172,6 +178,15 @@ typedef struct memscope_model {
   uint64_t sampled_blocks;            /* blocks the sampled events stand for */
   memscope_sampling *samplings;       /* SAMPLING records */
   uint32_t nsamplings, samplings_cap;
+  /* MARK records; with 'at' set before reading (a label or a sequence number), the model stops
+     taking events later than the first mark that matches: every figure is then as of it */
+  memscope_mark *marks;
+  uint32_t nmarks, marks_cap;
+  const char *at;
+  int at_found;
+  uint32_t at_mark;                   /* index in marks */
+  uint64_t at_t;
+  uint64_t at_skipped;                /* events after the mark, left out */
   /* messages */
   char **messages;
   uint64_t *message_t;
@@ -197,6 +212,10 @@ int memscope_model_end_get(const memscope_model *m, const char *key, uint64_t *o
 const memscope_block *memscope_model_find_live(const memscope_model *m, uint64_t ptr);
 /* Site by id (NULL when never described). */
 const memscope_msite *memscope_model_site(const memscope_model *m, uint64_t id);
+
+/* When the live figures stand: "at exit", "at the end of the valid data", or "at mark 2
+   "warm" (1200 ms)" with --at. */
+const char *memscope_model_when(const memscope_model *m, char *buf, size_t cap);
 
 /* Short name of a site kind ("malloc"), or NULL when out of range. */
 const char *memscope_kind_name(uint64_t kind);

@@ -135,6 +135,22 @@ static int rd_message(rd_t *r, uint64_t nfields) {
   return r->cb->message ? rd_consumer(r, r->cb->message(r->ud, t, text, len), r->rec_off) : 0;
 }
 
+static int rd_mark(rd_t *r, uint64_t nfields) {
+  memscope_trace_mark mk = {0};
+  int rc;
+  if (nfields < 4) return rd_too_few(r, nfields, 4);
+  if ((rc = rd_uint(r, "t_ms", &mk.t)) || (rc = rd_uint(r, "seq", &mk.seq)) ||
+      (rc = rd_str(r, "label", &mk.label, &mk.label_len)))
+    return rc;
+  uint64_t off = rd_off(r);
+  mp_obj o;
+  if ((rc = rd_head(r, &o))) return rd_record_fail(r, rc, off, NULL);
+  if (o.kind != MP_BOOL) return rd_type_error(r, off, "recording", "a bool", &o);
+  mk.recording = (int)o.u;
+  if ((rc = rd_skip_fields(r, nfields - 4))) return rc;
+  return r->cb->mark ? rd_consumer(r, r->cb->mark(r->ud, &mk), r->rec_off) : 0;
+}
+
 static int rd_sampling(rd_t *r, uint64_t nfields) {
   uint64_t t, mean;
   int rc;
@@ -469,6 +485,7 @@ static int rd_records(rd_t *r) {
       break;
     case MEMSCOPE_REC_MESSAGE: rc = rd_message(r, nfields); break;
     case MEMSCOPE_REC_SAMPLING: rc = rd_sampling(r, nfields); break;
+    case MEMSCOPE_REC_MARK: rc = rd_mark(r, nfields); break;
     default: rc = rd_skip_fields(r, nfields); break; /* a newer record type */
     }
     if (rc) return rc;

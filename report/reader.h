@@ -22,6 +22,7 @@
 #define MEMSCOPE_REC_END     4
 #define MEMSCOPE_REC_MESSAGE 5
 #define MEMSCOPE_REC_SAMPLING 6
+#define MEMSCOPE_REC_MARK    7
 
 /* Event ops (low 3 bits of an event tag). TIME events are folded into the time register and are
    never delivered. */
@@ -112,6 +113,14 @@ typedef struct memscope_trace_end {
 /* Callbacks return 0 to go on, or a negative value to stop reading; 'error' (optional) then
    describes why. Strings passed to callbacks live until the callback returns. Every callback is
    optional. */
+/* A MARK record: memscope_snapshot() or a MEMSCOPE_SIGNAL pause or resume. */
+typedef struct memscope_trace_mark {
+  uint64_t t, seq;      /* ms, and 1, 2, ... in the order the program made them */
+  const char *label;    /* NUL-terminated; "" for none */
+  size_t label_len;
+  int recording;        /* events are recorded after the mark */
+} memscope_trace_mark;
+
 typedef struct memscope_reader_callbacks {
   int (*header)(void *ud, const memscope_trace_header *h);
   int (*site)(void *ud, const memscope_trace_site *s);
@@ -127,6 +136,7 @@ typedef struct memscope_reader_callbacks {
      negative value to stop reading after setting *refused to the index of the refused event;
      the events before it count as delivered. */
   int (*events)(void *ud, const memscope_trace_event *ev, size_t n, size_t *refused);
+  int (*mark)(void *ud, const memscope_trace_mark *mk);
 } memscope_reader_callbacks;
 
 typedef struct memscope_read_result {

@@ -107,7 +107,17 @@ static int leak_list(FILE *out, const memscope_model *m, const memscope_view_opt
   char b[40];
   human(b, sizeof b, m->live_bytes);
   if (m->live_bytes < 1024) b[0] = 0;
-  if (m->live_blocks == 0) {
+  char when[120];
+  memscope_model_when(m, when, sizeof when);
+  if (m->at_found && m->live_blocks == 0) {
+    fprintf(out, "Live %s: none (%llu blocks allocated before it, all released)\n", when,
+            (unsigned long long)m->allocs);
+  } else if (m->at_found) {
+    fprintf(out, "Live %s: %llu block%s, %llu bytes%s, from %zu site%s\n", when,
+            (unsigned long long)m->live_blocks, plural(m->live_blocks),
+            (unsigned long long)m->live_bytes, b, n, plural(n));
+    site_table(out, m, idx, n, top, 1);
+  } else if (m->live_blocks == 0) {
     fprintf(out, "%s: none, every block allocated was released (%llu blocks)\n",
             m->have_end ? "Leaks" : "Live at the end of the valid data",
             (unsigned long long)m->allocs);
@@ -200,7 +210,8 @@ int memscope_view_summary(FILE *out, const memscope_model *m, const memscope_rea
           (unsigned long long)m->peak_bytes, human(b1, sizeof b1, m->peak_bytes),
           (unsigned long long)m->peak_t);
   fprintf(out, "%-13s%s%llu block%s, %s%llu bytes%s\n",
-          m->have_end ? "live at exit" : "live at end", tl, (unsigned long long)m->live_blocks,
+          m->at_found ? "live at mark" : m->have_end ? "live at exit" : "live at end", tl,
+          (unsigned long long)m->live_blocks,
           plural(m->live_blocks), tl, (unsigned long long)m->live_bytes,
           human(b1, sizeof b1, m->live_bytes));
   if (dur > 0) {
@@ -229,6 +240,25 @@ int memscope_view_summary(FILE *out, const memscope_model *m, const memscope_rea
               (unsigned long long)m->samplings[i].t);
     }
     fputc('\n', out);
+  }
+  if (m->nmarks) { /* memscope_snapshot() and MEMSCOPE_SIGNAL */
+    fprintf(out, "%-13s", "marks");
+    for (uint32_t i = 0; i < m->nmarks; i++) {
+      if (i == 3 && m->nmarks > 5) {
+        fprintf(out, " ...,");
+        i = m->nmarks - 2;
+      }
+      fprintf(out, "%s%llu \"%s\" at %llu ms%s", i ? ", " : "",
+              (unsigned long long)m->marks[i].seq, m->marks[i].label,
+              (unsigned long long)m->marks[i].t, m->marks[i].recording ? "" : " (paused)");
+    }
+    fputs(m->at_found ? "" : " (memscope-report --at MARK shows the figures as of one)", out);
+    fputc('\n', out);
+  }
+  if (m->at_found) {
+    char when[120];
+    fprintf(out, "as of        %s: %llu later events left out\n",
+            memscope_model_when(m, when, sizeof when), (unsigned long long)m->at_skipped);
   }
   if (o->filter) fprintf(out, "filter: the tables show sites whose file or function matches /%s/\n", o->filter);
   _memscope_estimate_note(out, m);

@@ -130,6 +130,17 @@ int _memscope_summary_json(FILE *out, const memscope_model *m, const memscope_re
     memscope_json_end_object(&j);
   }
   memscope_json_end_array(&j);
+  memscope_json_key(&j, "marks");
+  memscope_json_array(&j);
+  for (uint32_t i = 0; i < m->nmarks; i++) {
+    memscope_json_object(&j);
+    memscope_json_kuint(&j, "seq", m->marks[i].seq);
+    memscope_json_kstr(&j, "label", m->marks[i].label);
+    memscope_json_kuint(&j, "t_ms", m->marks[i].t);
+    memscope_json_kbool(&j, "recording", m->marks[i].recording);
+    memscope_json_end_object(&j);
+  }
+  memscope_json_end_array(&j);
   memscope_json_key(&j, "runtime");
   if (!m->have_end) memscope_json_null(&j);
   else {
@@ -245,6 +256,19 @@ static int j_sampling(void *ud, uint64_t t, uint64_t mean) {
   return 0;
 }
 
+static int j_mark(void *ud, const memscope_trace_mark *mk) {
+  memscope_json *j = ud;
+  memscope_json_object(j);
+  memscope_json_kstr(j, "type", "mark");
+  memscope_json_kuint(j, "t", mk->t);
+  memscope_json_kuint(j, "seq", mk->seq);
+  memscope_json_key(j, "label");
+  memscope_json_strn(j, mk->label, mk->label_len);
+  memscope_json_kbool(j, "recording", mk->recording);
+  memscope_json_end_object(j);
+  return 0;
+}
+
 static int j_end(void *ud, const memscope_trace_end *e) {
   memscope_json *j = ud;
   memscope_json_object(j);
@@ -263,7 +287,8 @@ static int j_end(void *ud, const memscope_trace_end *e) {
 
 int memscope_view_dump_json(FILE *out, const char *path, memscope_read_result *res) {
   static const memscope_reader_callbacks cb = {j_header,  j_site, j_thread, j_event,
-                                               j_message, j_end,  NULL,     j_sampling, NULL};
+                                               j_message, j_end,  NULL,     j_sampling, NULL,
+                                               j_mark};
   memscope_json j;
   memscope_json_init(&j, out);
   memscope_json_object(&j);

@@ -215,7 +215,8 @@ static int diff_text(FILE *out, const memscope_model *A, const memscope_model *B
 int memscope_view_diff_run(const memscope_view_opts *o) {
   memscope_model A, B;
   memscope_read_result ra, rb;
-  int sa = memscope_view_load(o->trace, &A, &ra), sb = memscope_view_load(o->trace2, &B, &rb);
+  int sa = memscope_view_load(o->trace, o->at, &A, &ra);
+  int sb = memscope_view_load(o->trace2, o->at, &B, &rb);
   int status = sa == MEMSCOPE_EXIT_USAGE || sb == MEMSCOPE_EXIT_USAGE ? MEMSCOPE_EXIT_USAGE
                                                                        : sa > sb ? sa : sb;
   if (A.have_header && B.have_header) {

@@ -78,21 +78,27 @@ int memscope_view_leaks(FILE *out, const memscope_model *m, const memscope_read_
     strcat(hb, ")");
   }
   const char *tilde = est ? "~" : "";
-  if (blocks == 0) {
+  char when[120];
+  memscope_model_when(m, when, sizeof when);
+  if (m->at_found)
+    fprintf(out, "Live %s: %s%llu block%s, %s%llu bytes%s, from %zu site%s\n", when, tilde,
+            (unsigned long long)blocks, _memscope_plural(blocks), tilde, (unsigned long long)bytes,
+            hb, n, _memscope_plural(n));
+  else if (blocks == 0)
     fprintf(out, "%s: none, every block allocated was released (%s%llu blocks)\n",
             m->have_end ? "Leaks" : "Live at the end of the valid data", tilde,
             (unsigned long long)m->allocs);
-  } else {
-    if (m->have_end)
-      fprintf(out, "Leaks: %s%llu block%s, %s%llu bytes%s still live at exit, from %zu site%s\n",
-              tilde, (unsigned long long)blocks, _memscope_plural(blocks), tilde,
-              (unsigned long long)bytes, hb, n, _memscope_plural(n));
-    else
-      fprintf(out,
-              "Live at the end of the valid data (the trace is incomplete, so not necessarily "
-              "leaks): %s%llu block%s, %s%llu bytes%s, from %zu site%s\n",
-              tilde, (unsigned long long)blocks, _memscope_plural(blocks), tilde,
-              (unsigned long long)bytes, hb, n, _memscope_plural(n));
+  else if (m->have_end)
+    fprintf(out, "Leaks: %s%llu block%s, %s%llu bytes%s still live at exit, from %zu site%s\n",
+            tilde, (unsigned long long)blocks, _memscope_plural(blocks), tilde,
+            (unsigned long long)bytes, hb, n, _memscope_plural(n));
+  else
+    fprintf(out,
+            "Live at the end of the valid data (the trace is incomplete, so not necessarily "
+            "leaks): %s%llu block%s, %s%llu bytes%s, from %zu site%s\n",
+            tilde, (unsigned long long)blocks, _memscope_plural(blocks), tilde,
+            (unsigned long long)bytes, hb, n, _memscope_plural(n));
+  if (blocks != 0) {
     size_t top = o->top ? o->top : SIZE_MAX;
     fprintf(out, "  %12s %10s  %-14s %s\n", "bytes", "blocks", "kind", "site");
     for (size_t i = 0; i < n && i < top; i++) {

@@ -21,6 +21,7 @@ typedef struct memscope_view_opts {
   const regex_t *re;  /* the compiled filter (memscope_view_prepare), NULL = none */
   unsigned width;     /* timeline --width: columns; 0 = default */
   const char *trace2; /* diff: the second trace */
+  const char *at;     /* --at MARK: figures as of that mark (label or number), NULL = the end */
 } memscope_view_opts;
 
 /* --sort keys: bytes allocated, blocks allocated, bytes live at exit, mean block size. */
@@ -47,7 +48,8 @@ int memscope_view_dump(FILE *out, const char *path, memscope_read_result *res);
 
 /* Reads the trace at path into m; returns the exit status the read calls for (0 when complete),
    its error already on stderr. m must be freed whatever the result. */
-int memscope_view_load(const char *path, memscope_model *m, memscope_read_result *res);
+int memscope_view_load(const char *path, const char *at, memscope_model *m,
+                       memscope_read_result *res);
 /* The exit status for a read result (0 when complete); prints its error on stderr. */
 int memscope_read_exit_status(const memscope_read_result *res);
 

@@ -51,6 +51,12 @@ int memscope_view_option(int argc, char **argv, int *i, memscope_view_opts *o) {
     o->filter = v;
     return 1;
   }
+  if (opt_is(a, "--at")) {
+    const char *v = opt_value(argc, argv, i, 4);
+    if (!v || !v[0]) return opt_error("%s needs a mark: its label or its number", "--at");
+    o->at = v;
+    return 1;
+  }
   if (opt_is(a, "--width")) {
     const char *v = opt_value(argc, argv, i, 7);
     char *end;
@@ -86,6 +92,7 @@ int memscope_view_prepare(const char *view, memscope_view_opts *o) {
   if (o->sort && !in(sort_views, view)) return opt_error("--sort does not apply to %s", view);
   if (o->filter && !in(filter_views, view)) return opt_error("--filter does not apply to %s", view);
   if (o->width && strcmp(view, "timeline")) return opt_error("--width does not apply to %s", view);
+  if (o->at && !strcmp(view, "dump")) return opt_error("--at does not apply to %s", view);
   if (o->top && !strcmp(view, "timeline")) return opt_error("--top does not apply to %s", view);
   if (o->trace2 && strcmp(view, "diff"))
     return opt_error("one trace file expected, got a second one: '%s'", o->trace2);
@@ -279,6 +286,17 @@ void _memscope_json_head(memscope_json *j, const char *view, const memscope_mode
   memscope_json_kbool(j, "complete", res->complete);
   memscope_json_kbool(j, "estimated", memscope_model_estimated(m));
   memscope_json_kstr(j, "sample", m->sample_mode[0] ? m->sample_mode : "all");
+  memscope_json_key(j, "at");
+  if (m->at_found) {
+    const memscope_mark *mk = &m->marks[m->at_mark];
+    memscope_json_object(j);
+    memscope_json_kuint(j, "seq", mk->seq);
+    memscope_json_kstr(j, "label", mk->label);
+    memscope_json_kuint(j, "t_ms", mk->t);
+    memscope_json_end_object(j);
+  } else {
+    memscope_json_null(j);
+  }
   memscope_json_key(j, "filter");
   if (o->filter) memscope_json_str(j, o->filter);
   else memscope_json_null(j);
@@ -298,16 +316,29 @@ void _memscope_json_row(memscope_json *j, const memscope_row *r) {
 
 /* Reads the trace at path into m; returns the exit status the read calls for, its error on
    stderr. m is usable (have_header tells whether anything was read) even when this fails. */
-int memscope_view_load(const char *path, memscope_model *m, memscope_read_result *res) {
+int memscope_view_load(const char *path, const char *at, memscope_model *m,
+                       memscope_read_result *res) {
   memset(res, 0, sizeof *res);
   if (memscope_model_init(m)) {
     memset(m, 0, sizeof *m);
     fputs("memscope-report: out of memory\n", stderr);
     return MEMSCOPE_EXIT_CORRUPT;
   }
+  m->at = at;
   memscope_read_file(path, 0, memscope_model_callbacks(), m, res);
   memscope_model_finish(m);
-  return memscope_read_exit_status(res);
+  int status = memscope_read_exit_status(res);
+  if (at && !m->at_found && m->have_header) {
+    fprintf(stderr, "memscope-report: --at %s: %s has no such mark", at, path);
+    for (uint32_t i = 0; i < m->nmarks; i++)
+      fprintf(stderr, "%s %llu \"%s\" (%llu ms)", i ? "," : "; its marks:",
+              (unsigned long long)m->marks[i].seq, m->marks[i].label,
+              (unsigned long long)m->marks[i].t);
+    fputs(m->nmarks ? "\n" : " (it has none)\n", stderr);
+    m->have_header = 0; /* nothing to report as of a mark that is not there */
+    return MEMSCOPE_EXIT_USAGE;
+  }
+  return status;
 }
 
 /* The exit status for a read result; prints its error. */

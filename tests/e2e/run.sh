@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: runs one end-to-end case: an instrumented program, its trace, and what memscope-report says of it.
 set -uo pipefail
-case_name=$1 dir=$2 manual=$3 threads=$4 report=$5 window=${6:-}
+case_name=$1 dir=$2 manual=$3 threads=$4 report=$5 window=${6:-} snapshot=${7:-}
 # the programs check their own live figures, which come from the live-block table
 export MEMSCOPE_STATS=1
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
@@ -47,6 +47,34 @@ compressed)
   MEMSCOPE_COMPRESS=zstd:99 MEMSCOPE_OUT=bad-level.msgpack "$threads" >/dev/null 2>err.txt
   expect_grep '^memscope: MEMSCOPE_COMPRESS=zstd:99: expected off, zstd or zstd:LEVEL \(-7 to 19\); writing uncompressed$' err.txt
   "$report" summary bad-level.msgpack >/dev/null || fail "the uncompressed fallback trace does not read"
+  ;;
+snapshot)
+  # memscope-report --at MARK: every figure as of a memscope_snapshot() mark
+  MEMSCOPE_OUT=trace.msgpack "$snapshot" >out.txt 2>err.txt
+  expect_eq $? 0 "exit code"
+  "$report" dump trace.msgpack >dump.txt
+  expect_grep '^mark t=[0-9]+ seq=1 label="warm" recording=1$' dump.txt
+  expect_grep '^mark t=[0-9]+ seq=2 label="steady" recording=1$' dump.txt
+  "$report" summary trace.msgpack >summary.txt
+  expect_grep '^marks +1 "warm" at [0-9]+ ms, 2 "steady" at [0-9]+ ms \(memscope-report --at MARK' summary.txt
+  expect_grep '^Leaks: none, every block allocated was released \(45 blocks\)$' summary.txt
+  "$report" leaks --at warm trace.msgpack >warm.txt
+  expect_eq $? 0 "leaks --at warm exit code"
+  expect_grep '^Live at mark 1 "warm" \([0-9]+ ms\): 40 blocks, 4000 bytes \(3.9 KiB\), from 1 site$' warm.txt
+  expect_grep '^ +4000 +40 +malloc +warmup\(\) snapshot.c:10:5' warm.txt
+  "$report" leaks --at 2 trace.msgpack >steady.txt
+  expect_grep '^Live at mark 2 "steady" \([0-9]+ ms\): 15 blocks, 6000 bytes \(5.9 KiB\), from 2 sites$' steady.txt
+  expect_grep '^ +5000 +5 +malloc +steady\(\) snapshot.c:20:5' steady.txt
+  expect_grep '^ +1000 +10 +malloc +warmup\(\) snapshot.c:10:5' steady.txt
+  expect_grep 'into `b`; no owner went out of scope \(still referenced at the mark\)$' steady.txt
+  "$report" summary --at steady trace.msgpack >at.txt
+  expect_grep '^live at mark +15 blocks, 6000 bytes' at.txt
+  expect_grep '^as of +at mark 2 "steady" \([0-9]+ ms\): 15 later events left out$' at.txt
+  "$report" sites --json --at warm trace.msgpack >at.json
+  expect_grep '"at":\{"seq":1,"label":"warm","t_ms":[0-9]+\}' at.json
+  "$report" leaks --at nope trace.msgpack >/dev/null 2>err.txt
+  expect_eq $? 1 "exit code of --at with an unknown mark"
+  expect_grep '^memscope-report: --at nope: trace.msgpack has no such mark; its marks: 1 "warm" \([0-9]+ ms\), 2 "steady" \([0-9]+ ms\)$' err.txt
   ;;
 manual)
   MEMSCOPE_OUT=trace.msgpack "$manual" >out.txt 2>err.txt

@@ -167,7 +167,7 @@ static void test_json_views(void **state) {
   char *text = view("sites", &o);
   assert_string_equal(text,
       "{\"view\":\"sites\",\"trace\":\"a.msgpack\",\"complete\":true,\"estimated\":false,"
-      "\"sample\":\"all\",\"filter\":null,\"sort\":\"bytes\",\"total_rows\":3,\"rows\":[{\"id\":2,"
+      "\"sample\":\"all\",\"at\":null,\"filter\":null,\"sort\":\"bytes\",\"total_rows\":3,\"rows\":[{\"id\":2,"
       "\"kind\":\"calloc\",\"file\":\"src/b.c\",\"line\":20,\"column\":9,\"function\":\"beta\","
       "\"type\":\"int\",\"var\":\"t->v\",\"bytes\":560,\"count\":3,\"live_bytes\":60,\"live\":1,"
       "\"peak_bytes\":400,\"peak\":1,\"mean\":186.667,\"max_size\":400,\"freed\":2,\"p50_ms\":2,"
