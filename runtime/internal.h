@@ -184,6 +184,7 @@ int _memscope_writer_site_id(void *ctx, const memscope_site *s, uint32_t *id) _m
 int _memscope_writer_announce(uint32_t thread_id, pid_t os_tid, const char *name) _memscope_hidden;
 int _memscope_writer_write_batch(const char *data, size_t len, uint64_t events) _memscope_hidden;
 int _memscope_writer_live(const _memscope_rec_t *recs, uint32_t n) _memscope_hidden;
+int _memscope_writer_keeps_live(void) _memscope_hidden;
 void _memscope_writer_stats(memscope_stats *out) _memscope_hidden;
 int _memscope_writer_message(const char *text) _memscope_hidden;
 int _memscope_writer_sampling(uint32_t t_ms, uint64_t mean) _memscope_hidden;

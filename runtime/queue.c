@@ -265,8 +265,10 @@ int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int own) {
     pthread_mutex_unlock(&Q.lock);
     return MEMSCOPE_ERR_NOMEM;
   }
-  bool running = mem_load_relaxed(&Q.running);
-  if (own && running && offload(tb->thread_id)) {
+  bool running = mem_load_relaxed(&Q.running), live = _memscope_writer_keeps_live();
+  /* without the live-block table, order matters only in the file, which the queue keeps: a
+     thread whose raw batches pile up encodes the next one itself, so both cores encode */
+  if (own && running && offload(tb->thread_id) && (live || Q.raw < MEMSCOPE_RAW_MAX)) {
     while (Q.raw >= MEMSCOPE_RAW_MAX && mem_load_relaxed(&Q.running)) {
       pthread_cond_wait(&Q.progress, &Q.lock);
     }
@@ -277,7 +279,7 @@ int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int own) {
     return rc;
   }
   /* records encoded here must follow this thread's raw batches into the live table */
-  while (mem_load_relaxed(&tb->raw_queued) != 0 && mem_load_relaxed(&Q.running)) {
+  while (live && mem_load_relaxed(&tb->raw_queued) != 0 && mem_load_relaxed(&Q.running)) {
     pthread_cond_wait(&Q.progress, &Q.lock);
   }
   pthread_mutex_unlock(&Q.lock);

@@ -314,10 +314,12 @@ int _memscope_writer_write_batch(const char *data, size_t len, uint64_t events) 
   return rc;
 }
 
+int _memscope_writer_keeps_live(void) { return _memscope_options.stats || _memscope_options.summary; }
+
 /* Feeds records to the live-block table behind memscope_get_stats (MEMSCOPE_STATS=1) and the
    exit summary (MEMSCOPE_SUMMARY=1). */
 int _memscope_writer_live(const _memscope_rec_t *recs, uint32_t n) {
-  if (!_memscope_options.stats && !_memscope_options.summary) return 0;
+  if (!_memscope_writer_keeps_live()) return 0;
   pthread_mutex_lock(&W.live_lock);
   int rc = _memscope_live_apply(&W.live, recs, n);
   pthread_mutex_unlock(&W.live_lock);
