@@ -302,14 +302,21 @@ int memscope_model_end_get(const memscope_model *m, const char *key, uint64_t *o
   return memscope_end_get(&e, key, out);
 }
 
+/* Makes room for one more element in a doubling array; 0 or -1 (out of memory). */
+static int grow(void *arrp, uint32_t *cap, uint32_t n, size_t elem) {
+  if (n < *cap) return 0;
+  uint32_t ncap = *cap ? 2 * *cap : 8;
+  void *na = realloc(*(void **)arrp, (size_t)ncap * elem);
+  if (!na) return -1;
+  *(void **)arrp = na;
+  *cap = ncap;
+  return 0;
+}
+
 static int on_sampling(void *ud, uint64_t t, uint64_t mean) {
   memscope_model *m = ud;
-  if (m->nsamplings == m->samplings_cap) {
-    uint32_t cap = m->samplings_cap ? 2 * m->samplings_cap : 16;
-    memscope_sampling *ns = realloc(m->samplings, cap * sizeof *ns);
-    if (!ns) return _memscope_model_fail(m, "out of memory");
-    m->samplings = ns, m->samplings_cap = cap;
-  }
+  if (grow(&m->samplings, &m->samplings_cap, m->nsamplings, sizeof *m->samplings))
+    return _memscope_model_fail(m, "out of memory");
   m->samplings[m->nsamplings++] = (memscope_sampling){t, mean};
   return 0;
 }
@@ -324,12 +331,8 @@ static int at_matches(const char *at, const memscope_trace_mark *mk) {
 
 static int on_mark(void *ud, const memscope_trace_mark *mk) {
   memscope_model *m = ud;
-  if (m->nmarks == m->marks_cap) {
-    uint32_t cap = m->marks_cap ? 2 * m->marks_cap : 8;
-    memscope_mark *nm = realloc(m->marks, cap * sizeof *nm);
-    if (!nm) return _memscope_model_fail(m, "out of memory");
-    m->marks = nm, m->marks_cap = cap;
-  }
+  if (grow(&m->marks, &m->marks_cap, m->nmarks, sizeof *m->marks))
+    return _memscope_model_fail(m, "out of memory");
   char *label = strdup(mk->label);
   if (!label) return _memscope_model_fail(m, "out of memory");
   m->marks[m->nmarks] = (memscope_mark){mk->t, mk->seq, label, mk->recording};
