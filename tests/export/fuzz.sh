@@ -8,7 +8,9 @@ shift 3
 rm -rf "$dir" && mkdir -p "$dir/seeds" "$dir/corpus" "$dir/artifacts" && cd "$dir" || exit 1
 for prog in "$@"; do
   case $(basename "$prog") in
-  e2e_manual) MEMSCOPE_OUT="$dir/seeds/manual.msgpack" "$prog" >/dev/null 2>&1 ;;
+  e2e_manual)
+    MEMSCOPE_OUT="$dir/seeds/manual.msgpack" "$prog" >/dev/null 2>&1
+    MEMSCOPE_COMPRESS=zstd MEMSCOPE_OUT="$dir/seeds/manual-zstd.msgpack" "$prog" >/dev/null 2>&1 ;;
   memscope_gen_trace)
     for kind in demo noleak mt; do "$prog" "seeds/$kind.msgpack" "$kind"; done
     "$prog" seeds/demo-cut.msgpack demo 300 ;;
