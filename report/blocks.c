@@ -119,8 +119,8 @@ static void timeline_halve(memscope_model *m) {
   for (uint64_t i = 0; i < n; i++) {
     memscope_bucket a = m->buckets[2 * i];
     memscope_bucket b = 2 * i + 1 < m->nbuckets ? m->buckets[2 * i + 1] : (memscope_bucket){0, 0};
-    int64_t second = a.delta + b.maxpre;
-    m->buckets[i].delta = a.delta + b.delta;
+    int64_t second = _memscope_sat_add(a.delta, b.maxpre);
+    m->buckets[i].delta = _memscope_sat_add(a.delta, b.delta);
     m->buckets[i].maxpre = a.maxpre > second ? a.maxpre : second;
   }
   memset(m->buckets + n, 0, (m->nbuckets - n) * sizeof *m->buckets);
@@ -153,11 +153,12 @@ void _memscope_timeline_peak(const memscope_model *m, uint64_t *peak, uint64_t *
   uint64_t best_t = 0;
   for (uint64_t i = 0; i < m->nbuckets; i++) {
     const memscope_bucket *b = &m->buckets[i];
-    if (run + b->maxpre > best) {
-      best = run + b->maxpre;
+    int64_t high = _memscope_sat_add(run, b->maxpre);
+    if (high > best) {
+      best = high;
       best_t = i << m->shift;
     }
-    run += b->delta;
+    run = _memscope_sat_add(run, b->delta);
   }
   *peak = (uint64_t)best;
   *at = best_t;

@@ -105,6 +105,13 @@ static inline void _memscope_ltab_prefetch(const memscope_ltab *t, uint64_t ptr)
 /* ---------------------------------------------------------------------------------------------
    Timeline
 ------------------------------------------------------------------------------------------------ */
+/* a + b, held at the int64 limits: sizes from a damaged trace may be anything */
+static inline int64_t _memscope_sat_add(int64_t a, int64_t b) {
+  int64_t r;
+  if (unlikely(__builtin_add_overflow(a, b, &r))) return b > 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
 /* Adds a live-byte change at time t (ms); returns 0 or MEMSCOPE_READ_ENOMEM. */
 int _memscope_timeline_grow(memscope_model *m, uint64_t idx) _memscope_internal_b;
 static inline int _memscope_timeline_add(memscope_model *m, uint64_t t, int64_t delta) {
@@ -115,7 +122,7 @@ static inline int _memscope_timeline_add(memscope_model *m, uint64_t t, int64_t 
     idx = t >> m->shift;
   }
   memscope_bucket *b = &m->buckets[idx];
-  b->delta += delta;
+  b->delta = _memscope_sat_add(b->delta, delta);
   if (b->delta > b->maxpre) b->maxpre = b->delta;
   return 0;
 }

@@ -4,6 +4,7 @@
 # usage: fuzz.sh FUZZER DIR SECONDS SEED_PROGRAM...
 set -uo pipefail
 fuzzer=$1 dir=$2 seconds=$3
+here=$(cd "$(dirname "$0")" && pwd)
 shift 3
 rm -rf "$dir" && mkdir -p "$dir/seeds" "$dir/corpus" "$dir/artifacts" && cd "$dir" || exit 1
 for prog in "$@"; do
@@ -20,6 +21,8 @@ for prog in "$@"; do
   *) echo "fuzz.sh: unknown seed program $prog" >&2; exit 1 ;;
   esac
 done
+# inputs that once failed (tests/export/regress/) run first, as seeds
+cp "$here"/regress/*.msgpack seeds/
 n=$(find seeds -type f -size +0 | wc -l)
 echo "seeds: $n traces"
 [ "$n" -gt 0 ] || { echo "FAIL: no seed trace" >&2; exit 1; }
