@@ -193,31 +193,28 @@ static int ident_insert(memscope_model *m, uint32_t idx) {
   return 0;
 }
 
-uint32_t memscope_model_find_ident(const memscope_model *m, const memscope_msite *s) {
-  if (!m->ident_cap || !s->defined) return 0;
-  uint64_t h = site_ident(s);
+/* The described site with this stable identity, or 0. */
+static uint32_t ident_lookup(const memscope_model *m, const char *file, const char *function,
+                             uint64_t line, uint64_t column, uint64_t kind, const char *type_name) {
+  if (!m->ident_cap) return 0;
+  uint64_t h = ident_hash(file, function, line, column, kind, type_name);
   for (uint32_t j = (uint32_t)h & (m->ident_cap - 1); m->ident[j]; j = (j + 1) & (m->ident_cap - 1)) {
     const memscope_msite *o = &m->sites[m->ident[j]];
-    if (o->line == s->line && o->column == s->column && o->kind == s->kind &&
-        !strcmp(o->file, s->file) && !strcmp(o->function, s->function) &&
-        !strcmp(o->type_name, s->type_name))
+    if (o->line == line && o->column == column && o->kind == kind && !strcmp(o->file, file) &&
+        !strcmp(o->function, function) && !strcmp(o->type_name, type_name))
       return m->ident[j];
   }
   return 0;
 }
 
+uint32_t memscope_model_find_ident(const memscope_model *m, const memscope_msite *s) {
+  if (!s->defined) return 0;
+  return ident_lookup(m, s->file, s->function, s->line, s->column, s->kind, s->type_name);
+}
+
 /* An earlier described site with the identity of ts, or 0. */
 static uint32_t ident_find(const memscope_model *m, const memscope_trace_site *ts) {
-  if (!m->ident_cap) return 0;
-  uint64_t h = ident_hash(ts->file, ts->function, ts->line, ts->column, ts->kind, ts->type_name);
-  for (uint32_t j = (uint32_t)h & (m->ident_cap - 1); m->ident[j]; j = (j + 1) & (m->ident_cap - 1)) {
-    const memscope_msite *s = &m->sites[m->ident[j]];
-    if (s->line == ts->line && s->column == ts->column && s->kind == ts->kind &&
-        !strcmp(s->file, ts->file) && !strcmp(s->function, ts->function) &&
-        !strcmp(s->type_name, ts->type_name))
-      return m->ident[j];
-  }
-  return 0;
+  return ident_lookup(m, ts->file, ts->function, ts->line, ts->column, ts->kind, ts->type_name);
 }
 
 static int on_site(void *ud, const memscope_trace_site *ts) {
