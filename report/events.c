@@ -436,6 +436,10 @@ static __attribute__((noinline)) int on_other(memscope_model *m, const memscope_
 static inline __attribute__((always_inline)) int model_event(memscope_model *m,
                                                              const memscope_trace_event *e,
                                                              uint32_t ti) {
+  if (unlikely(m->at_found) && e->t > m->at_t) { /* --at: later than the mark */
+    m->at_skipped++;
+    return 0;
+  }
   m->events++;
   if (e->t > m->last_t) m->last_t = e->t;
   uint32_t si = _memscope_site_get(m, e->site, e->site < MODEL_AUTO_ID_LIMIT);
@@ -455,10 +459,6 @@ static inline __attribute__((always_inline)) int model_event(memscope_model *m,
 
 int _memscope_model_on_event(void *ud, const memscope_trace_event *e) {
   memscope_model *m = ud;
-  if (unlikely(m->at_found) && e->t > m->at_t) { /* --at: later than the mark */
-    m->at_skipped++;
-    return 0;
-  }
   return model_event(m, e, _memscope_thread_get(m, e->thread, e->thread < MODEL_AUTO_ID_LIMIT));
 }
 
@@ -478,10 +478,6 @@ int _memscope_model_on_events(void *ud, const memscope_trace_event *ev, size_t n
   }
   for (size_t i = 0; i < n; i++) {
     if (i < ahead) _memscope_ltab_prefetch(&m->live, ev[i + MODEL_PREFETCH].ptr);
-    if (unlikely(m->at_found) && ev[i].t > m->at_t) { /* --at: later than the mark */
-      m->at_skipped++;
-      continue;
-    }
     int rc = model_event(m, &ev[i], ti);
     if (unlikely(rc)) {
       *refused = i;
