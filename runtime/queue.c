@@ -12,13 +12,14 @@
 /* A thread whose buffer is full hands it over in one of two forms (a lock per few thousand
    events either way, nothing per event):
    - raw: it swaps in an empty record array and queues the full one. The writer thread encodes
-     it, feeds the live-block table and writes it, on another core. Used while the writer keeps
-     up: fewer than MEMSCOPE_RAW_MAX raw batches waiting.
-   - encoded: when the writer is behind (more threads allocate than there are spare cores), the
-     thread encodes its records itself while they are still in its cache and queues the bytes,
-     so the work spreads over the allocating threads instead of piling up on one.
-   A thread with raw batches still queued keeps handing over raw ones, so its events reach the
-   live table and the file in order. The writer wakes at least once per millisecond to advance
+     it, feeds the live-block table and writes it, on another core. Used while the threads
+     filling buffers leave a core free and fewer than MEMSCOPE_RAW_MAX raw batches wait.
+   - encoded: otherwise the thread encodes its records itself and queues the bytes, so the work
+     spreads over the allocating threads instead of piling up on one.
+   The queue keeps each thread's batches in order in the file. With the live-block table on, a
+   thread also waits for its queued raw batches before it encodes one itself (and waits for
+   room rather than encode while the writer is behind), so the table sees its events in order.
+   The writer wakes at least once per millisecond to advance
    _memscope_state.clock_ms, the clock the fast path compares against. When it falls behind by
    MEMSCOPE_QUEUE_MAX batches, producers wait: full tracing never drops events. Without the
    thread (MEMSCOPE_WRITER_THREAD=0, or none could be made) each thread writes its own bytes. */
@@ -106,18 +107,27 @@ static void count_dropped(const _memscope_rec_t *recs, uint32_t n) {
   }
 }
 
-/* Encodes, accounts and writes one raw batch (writer thread). */
-static void write_raw(batch_t *b) {
+/* Encodes n records of a thread into b's bytes and feeds them to the live-block table; on
+   failure they count as dropped. cache is the encoding thread's site cache, or NULL. */
+static int encode_batch(batch_t *b, uint32_t thread_id, pid_t os_tid, const char *name,
+                        uint32_t t0_ms, const _memscope_rec_t *recs, uint32_t n,
+                        _memscope_site_cache_t *cache) {
   size_t before = b->bytes.cap;
-  int rc = _memscope_writer_announce(b->thread_id, b->os_tid, b->name);
+  int rc = _memscope_writer_announce(thread_id, os_tid, name);
   if (rc == 0) {
-    rc = _memscope_encode_events(&b->bytes, _memscope_writer_site_id, &Q.sites, b->thread_id,
-                                 b->t0_ms, b->recs, b->nrecs, &b->events);
+    rc = _memscope_encode_events(&b->bytes, _memscope_writer_site_id, cache, thread_id, t0_ms,
+                                 recs, n, &b->events);
   }
   mem_add_relaxed(&Q.held, b->bytes.cap - before);
-  if (rc == 0) rc = _memscope_writer_live(b->recs, b->nrecs);
-  if (rc == 0) _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
-  else count_dropped(b->recs, b->nrecs);
+  if (rc == 0) rc = _memscope_writer_live(recs, n);
+  if (rc != 0) count_dropped(recs, n);
+  return rc;
+}
+
+/* Encodes and writes one raw batch (writer thread). */
+static void write_raw(batch_t *b) {
+  if (encode_batch(b, b->thread_id, b->os_tid, b->name, b->t0_ms, b->recs, b->nrecs, &Q.sites) == 0)
+    _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
 }
 
 static void *writer_main(void *arg) {
@@ -283,15 +293,8 @@ int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int own) {
     pthread_cond_wait(&Q.progress, &Q.lock);
   }
   pthread_mutex_unlock(&Q.lock);
-  size_t before = b->bytes.cap;
-  int rc = _memscope_writer_announce(tb->thread_id, tb->os_tid, tb->name);
-  if (rc == 0) {
-    rc = _memscope_encode_events(&b->bytes, _memscope_writer_site_id, own ? &tb->site_cache : NULL,
-                                 tb->thread_id, tb->t0_ms, tb->recs, n, &b->events);
-  }
-  mem_add_relaxed(&Q.held, b->bytes.cap - before);
-  if (rc == 0) rc = _memscope_writer_live(tb->recs, n);
-  if (rc != 0) count_dropped(tb->recs, n);
+  int rc = encode_batch(b, tb->thread_id, tb->os_tid, tb->name, tb->t0_ms, tb->recs, n,
+                        own ? &tb->site_cache : NULL);
   if (rc == 0 && !running) rc = _memscope_writer_write_batch(b->bytes.data, b->bytes.len, b->events);
   pthread_mutex_lock(&Q.lock);
   if (rc == 0 && running) enqueue(b);
