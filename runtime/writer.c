@@ -11,10 +11,10 @@
 #include <zstd.h>
 
 /* Full buffers reach the writer thread raw or already encoded (queue.c); either way their bytes
-   are written here under 'lock': records of different threads never interleave. A site's SITE record and a thread's THREAD record are written the first time they
-   are needed, before the id can be used, so they always precede their first use. If a write
-   fails (bad path, disk full) tracing stops with one message on stderr and the program carries
-   on untouched. */
+   are written here under 'lock': records of different threads never interleave. A site's SITE
+   record and a thread's THREAD record are written the first time they are needed, before the
+   id can be used, so they always precede their first use. If a write fails (bad path, disk
+   full) tracing stops with one message on stderr and the program carries on untouched. */
 
 typedef struct writer_s {
   pthread_mutex_t lock;      /* the file, W.out, counters */
@@ -93,7 +93,7 @@ static int sbuffer_sink(void *data, const char *buf, size_t len) {
 
 static int write_bytes(const char *p, size_t n);
 static int write_file(const char *p, size_t left);
-static int compress_start(void);
+static int compress_start(int level);
 static void compress_free(void);
 
 /* Writes and clears W.out (small records). Caller holds the lock. */
@@ -155,12 +155,12 @@ int _memscope_writer_open(int fork_child) {
   char store[n][32];
   opt_collect_t oc = {names, values, 0, store};
   _memscope_options_each(collect_option, &oc);
-  int level;
+  int level, compressed = _memscope_compress_level(_memscope_options.compress, &level) == 1;
   _memscope_header_t h = {(uint32_t)pid, program, _memscope_state.start_unix_ns, n, names, values,
-                          _memscope_compress_level(_memscope_options.compress, &level) == 1};
+                          compressed};
   rc = _memscope_encode_header(&W.pk, &h);
   if (rc == 0) rc = write_out();
-  if (rc == 0 && (rc = compress_start()) != 0) {
+  if (rc == 0 && compressed && (rc = compress_start(level)) != 0) {
     compress_free();
     W.error = rc;
     W.open = 0;
@@ -206,9 +206,7 @@ int _memscope_compress_level(const char *spec, int *level) {
 }
 
 /* Sets up the compressor for everything written after the header. Caller holds the lock. */
-static int compress_start(void) {
-  int level;
-  if (_memscope_compress_level(_memscope_options.compress, &level) != 1) return 0;
+static int compress_start(int level) {
   W.zc = ZSTD_createCCtx();
   W.zcap = ZSTD_CStreamOutSize();
   W.zbuf = malloc(W.zcap);
