@@ -82,20 +82,7 @@ int memscope_posix_memalign(void **out, size_t alignment, size_t size, const mem
 
 /* The inline path of rewritten code found a block to sample (see memscope.h). */
 void memscope_sample_hit(const void *ptr, size_t size, const memscope_site *site) {
-  if (ptr == NULL) return;
-  _memscope_tbuf_t *tb = &_memscope_tb;
-  tb->last_freed = tb->last_freed == (uintptr_t)ptr ? 0 : tb->last_freed;
-  tb->last_handoff = tb->last_handoff == (uintptr_t)ptr ? 0 : tb->last_handoff;
-  int mode = mem_load_relaxed(&memscope_mode);
-  if (mode == MEMSCOPE_MODE_OFF) return;
-  if (mode == MEMSCOPE_MODE_ALL) { /* switched while the caller looked */
-    _memscope_emit(MEMSCOPE_OP_ALLOC, (uintptr_t)ptr, 0, size, site);
-  } else if (site != NULL &&
-             (site->flags & (MEMSCOPE_SITE_SAMPLE_ALL | MEMSCOPE_SITE_SAMPLE_NEVER))) {
-    _memscope_sample_by_rule((uintptr_t)ptr, size, site);
-  } else {
-    _memscope_sample_alloc((uintptr_t)ptr, size, site, mode);
-  }
+  if (ptr != NULL) _memscope_on_alloc_counted((uintptr_t)ptr, size, site, true);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -238,8 +238,10 @@ static inline void _memscope_emit(unsigned op, uintptr_t ptr, uintptr_t aux, uin
 }
 
 /* An allocation: recorded as is in full mode; in sampled modes the non-sampled case is a
-   thread-local countdown and a branch (bytes) or one call (size classes). */
-static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memscope_site *site) {
+   thread-local countdown and a branch (bytes) or one call (size classes). counted: the caller
+   (code rewritten by the plugin, through memscope_sample_hit) ran the bytes countdown already. */
+static inline void _memscope_on_alloc_counted(uintptr_t ptr, uint64_t size,
+                                              const memscope_site *site, bool counted) {
   /* an address handed out again is a new block: its owner's scope exit counts (branch-free) */
   _memscope_tbuf_t *tb = &_memscope_tb;
   tb->last_freed = tb->last_freed == ptr ? 0 : tb->last_freed;
@@ -255,11 +257,15 @@ static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memsco
     _memscope_sample_by_rule(ptr, size, site); /* the plugin's sample= rule decides */
     return;
   }
-  if (mode == MEMSCOPE_MODE_BYTES && likely(size < memscope_sample_always) &&
+  if (!counted && mode == MEMSCOPE_MODE_BYTES && likely(size < memscope_sample_always) &&
       likely((memscope_thread.sample_countdown -= (int64_t)size) > 0)) {
     return;
   }
   _memscope_sample_alloc(ptr, size, site, mode);
+}
+
+static inline void _memscope_on_alloc(uintptr_t ptr, uint64_t size, const memscope_site *site) {
+  _memscope_on_alloc_counted(ptr, size, site, false);
 }
 
 /* A free: in sampled modes only blocks that were sampled are recorded; the filter answers "not
