@@ -141,7 +141,7 @@ MEMSCOPE_API void memscope_handoff(const void *ptr, const memscope_site *site);
    Inline fast path (plugin ABI)
    The code the plugin rewrites reads these directly, so that with MEMSCOPE_SAMPLE=bytes:MEAN an
    allocation that is not sampled costs a thread-local countdown and a branch, and a free, scope
-   exit or handoff of a block that was not sampled costs one table load, without a call into the
+   exit or handoff of a block that was not sampled costs one bit test, without a call into the
    runtime. plugin/memscope_entry.h declares the same layout; the runtime owns every write but
    the countdown and the exit slot, which belong to the calling thread.
 ------------------------------------------------------------------------------------------------ */
@@ -155,8 +155,11 @@ typedef struct memscope_thread_state {
 #define MEMSCOPE_MODE_ALL 1
 #define MEMSCOPE_MODE_BYTES 2
 #define MEMSCOPE_MODE_SIZE 3
-#define MEMSCOPE_FILTER_BITS 16 /* the sampled-block filter has 1 << 16 one-byte counters */
-#define MEMSCOPE_FILTER_MUL 0x9e3779b97f4a7c15ull /* slot = (ptr * MUL) >> (64 - BITS) */
+/* The sampled-block filter, memscope_sampled_bits: 1 << MEMSCOPE_FILTER_BITS bits (8 KiB, so it
+   stays in the first-level cache). Bit 'slot' is set while a sampled block whose address hashes
+   to it is live: slot = (ptr * MUL) >> (64 - BITS), bit (slot & 7) of byte (slot >> 3). */
+#define MEMSCOPE_FILTER_BITS 16
+#define MEMSCOPE_FILTER_MUL 0x9e3779b97f4a7c15ull
 
 /* A sampled allocation (the countdown ran out, the block is at least MEMSCOPE_SAMPLE_ALWAYS
    bytes, or its site has a sample= rule): records the block if it is sampled. The caller has

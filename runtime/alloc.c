@@ -137,8 +137,7 @@ void memscope_set_exit(const memscope_site *exit_point) { memscope_thread.exit_s
 static inline bool maybe_recorded(const void *ptr) {
   int mode = mem_load_relaxed(&memscope_mode);
   return mode == MEMSCOPE_MODE_ALL ||
-         (mode != MEMSCOPE_MODE_OFF &&
-          mem_load_relaxed(&memscope_sampled_filter[_memscope_filter_slot((uintptr_t)ptr)]) != 0);
+         (mode != MEMSCOPE_MODE_OFF && _memscope_maybe_sampled((uintptr_t)ptr));
 }
 
 void memscope_scope_exit(const void *ptr, const memscope_site *var) {

@@ -25,19 +25,24 @@
    blocks of sites the plugin marked with a sample=REGEX:all rule; sample=REGEX:never sites are
    never recorded while sampling.
    Only sampled blocks have their frees recorded. A free learns whether its block was sampled
-   from memscope_sampled_filter, a table of 8-bit counters indexed by a hash of the address: a
-   zero (almost every free) means "not sampled" after one load, without a lock. A non-zero
-   counter sends the free to the sampled set, 64 shards of open-addressing sets of addresses,
-   each behind a spin lock, which says for certain and removes the entry.
+   from memscope_sampled_bits, a bitmap of 64 Ki bits (8 KiB, small enough to stay in the
+   first-level cache) indexed by a hash of the address: a clear bit (almost every free) means
+   "not sampled" after one load, without a lock. A set bit sends the free to the sampled set, 64
+   shards of open-addressing sets of addresses, each behind a spin lock, which says for certain
+   and removes the entry. Behind each bit is an 8-bit count of the live sampled blocks that hash
+   to it (saturating: a count that reaches 255 keeps its bit set for good). All the slots of one
+   byte of the bitmap belong to one shard, so the shard's lock orders every change of a count and
+   its bit, and no free of a sampled block can find its bit clear.
    Code rewritten by the plugin runs the bytes countdown and the filter check itself
    (plugin/memscope_entry.h), on the exported memscope_thread, memscope_sample_always and
-   memscope_sampled_filter: a block that is not sampled never calls into the runtime, and a
+   memscope_sampled_bits: a block that is not sampled never calls into the runtime, and a
    sampled one arrives through memscope_sample_hit. */
 
 #define MAX_CLASSES 8
 #define SHARDS 64
 
-_Atomic(uint8_t) memscope_sampled_filter[1u << MEMSCOPE_FILTER_BITS];
+_Atomic(uint8_t) memscope_sampled_bits[(1u << MEMSCOPE_FILTER_BITS) / 8];
+static uint8_t filter_counts[1u << MEMSCOPE_FILTER_BITS]; /* under the lock of the slot's shard */
 uint64_t memscope_sample_always = UINT64_MAX;
 
 typedef struct {
@@ -189,7 +194,8 @@ typedef struct {
 
 static shard_t shards[SHARDS];
 
-static shard_t *shard_of(uintptr_t p) { return &shards[(p >> 4) % SHARDS]; }
+/* The shard of an address is the one of its byte of the bitmap (see the top of the file). */
+static shard_t *shard_of(uintptr_t p) { return &shards[(_memscope_filter_slot(p) >> 3) % SHARDS]; }
 
 static void shard_lock(shard_t *s) {
   while (mem_xchg_acq_rel(&s->lock, 1) != 0) {
@@ -240,15 +246,18 @@ static bool shard_remove(shard_t *s, uintptr_t p) {
   return false;
 }
 
+/* Counts a live sampled block in or out of its filter slot; the caller holds the shard's lock. */
 static void filter_add(uintptr_t p, int delta) {
-  _Atomic(uint8_t) *c = &memscope_sampled_filter[_memscope_filter_slot(p)];
-  uint8_t v = mem_load_relaxed(c);
-  for (;;) { /* saturating: a counter that reached 255 stays there */
-    if (v == 255 || (delta < 0 && v == 0)) return;
-    uint8_t nv = (uint8_t)(v + delta);
-    if (atomic_compare_exchange_weak_explicit(c, &v, nv, memory_order_relaxed,
-                                              memory_order_relaxed)) return;
-  }
+  size_t slot = _memscope_filter_slot(p);
+  uint8_t v = filter_counts[slot];
+  if (v == 255 || (delta < 0 && v == 0)) return; /* saturated, or never counted */
+  filter_counts[slot] = (uint8_t)(v + delta);
+  if (delta > 0 ? v != 0 : v != 1) return; /* the slot was already, and stays, in use */
+  /* the byte has no other writer: every slot of it belongs to this shard */
+  _Atomic(uint8_t) *byte = &memscope_sampled_bits[slot >> 3];
+  uint8_t bit = (uint8_t)(1u << (slot & 7));
+  mem_store_release(byte, (uint8_t)(delta > 0 ? mem_load_relaxed(byte) | bit
+                                               : mem_load_relaxed(byte) & ~bit));
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -257,9 +266,8 @@ static void filter_add(uintptr_t p, int delta) {
 static void record_sampled(uintptr_t ptr, uint64_t size, const memscope_site *site, double weight) {
   shard_t *s = shard_of(ptr);
   shard_lock(s);
-  bool added = shard_insert(s, ptr);
+  if (shard_insert(s, ptr)) filter_add(ptr, +1);
   shard_unlock(s);
-  if (added) filter_add(ptr, +1);
   float w = (float)weight;
   uint32_t bits;
   memcpy(&bits, &w, sizeof bits);
@@ -319,9 +327,9 @@ void _memscope_sample_free(uintptr_t ptr, const memscope_site *site) {
   shard_t *s = shard_of(ptr);
   shard_lock(s);
   bool was = shard_remove(s, ptr);
+  if (was) filter_add(ptr, -1);
   shard_unlock(s);
   if (!was) return; /* a false positive of the filter */
-  filter_add(ptr, -1);
   _memscope_emit(MEMSCOPE_OP_FREE, ptr, 0, 0, site);
 }
 
