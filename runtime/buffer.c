@@ -188,8 +188,11 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
     else tb->wrap_allocs++;
   }
   uint32_t now;
-  if (_memscope_queue_threaded()) {
+  if (_memscope_queue_threaded() && mem_load_relaxed(&memscope_mode) == MEMSCOPE_MODE_ALL) {
     now = mem_load_relaxed(&_memscope_state.clock_ms);
+  } else if (_memscope_queue_threaded()) { /* sampling: rare events, the writer does not tick */
+    now = _memscope_clock_read();
+    if (now < tb->last_ms) now = tb->last_ms; /* never behind the writer's clock it saw */
   } else {
     now = _memscope_clock_read();
     mem_store_relaxed(&_memscope_state.clock_ms, now);

@@ -189,6 +189,7 @@ void memscope_start(void) {
   mem_store_relaxed(&_memscope_state.user_paused, 0);
   if (mem_load_relaxed(&_memscope_state.off) == 0 && !mem_load_relaxed(&_memscope_state.finished)) {
     mem_store_relaxed(&memscope_mode, _memscope_state.mode);
+    _memscope_queue_wake();
   }
 }
 

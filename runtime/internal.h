@@ -164,6 +164,7 @@ uint64_t _memscope_clock_ns(int clock_id) _memscope_hidden;
 /* queue.c */
 int _memscope_queue_start(void) _memscope_hidden;
 int _memscope_queue_threaded(void) _memscope_hidden;
+void _memscope_queue_wake(void) _memscope_hidden;
 int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int own) _memscope_hidden;
 void _memscope_queue_wait_thread(_memscope_tbuf_t *tb) _memscope_hidden;
 void _memscope_queue_drain(void) _memscope_hidden;

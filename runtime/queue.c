@@ -19,14 +19,18 @@
    The queue keeps each thread's batches in order in the file. With the live-block table on, a
    thread also waits for its queued raw batches before it encodes one itself (and waits for
    room rather than encode while the writer is behind), so the table sees its events in order.
-   The writer wakes at least once per millisecond to advance
-   _memscope_state.clock_ms, the clock the fast path compares against. When it falls behind by
+   While every event is recorded, the writer wakes at least once per millisecond to advance
+   _memscope_state.clock_ms, the clock the fast path compares against; while sampling or paused,
+   recorded events are rare and read the clock themselves, and an idle writer wakes every
+   MEMSCOPE_IDLE_MS only (sampling rate, signals): on a machine with few cores a thousand
+   wake-ups a second cost the program more than every sampled event. When it falls behind by
    MEMSCOPE_QUEUE_MAX batches, producers wait: full tracing never drops events. Without the
    thread (MEMSCOPE_WRITER_THREAD=0, or none could be made) each thread writes its own bytes. */
 
 #define MEMSCOPE_QUEUE_MAX 64
 #define MEMSCOPE_RAW_MAX 4
 #define MEMSCOPE_RECENT 8 /* submissions looked at to count the threads filling buffers */
+#define MEMSCOPE_IDLE_MS 100 /* the idle writer's period when it does not keep the clock */
 
 typedef struct batch_s {
   struct batch_s *next;
@@ -139,7 +143,8 @@ static void *writer_main(void *arg) {
       if (Q.stop) break;
       struct timespec until;
       clock_gettime(CLOCK_MONOTONIC, &until);
-      until.tv_nsec += 1000000;
+      bool clock = mem_load_relaxed(&memscope_mode) == MEMSCOPE_MODE_ALL;
+      until.tv_nsec += (clock ? 1 : MEMSCOPE_IDLE_MS) * 1000000L;
       if (until.tv_nsec >= 1000000000) until.tv_sec++, until.tv_nsec -= 1000000000;
       Q.idle = 1;
       pthread_cond_timedwait(&Q.work, &Q.lock, &until);
@@ -202,6 +207,14 @@ int _memscope_queue_start(void) {
 }
 
 int _memscope_queue_threaded(void) { return mem_load_relaxed(&Q.running); }
+
+/* Wakes an idle writer, so that it keeps the clock again from now (recording restarted). */
+void _memscope_queue_wake(void) {
+  if (!_memscope_queue_threaded()) return;
+  pthread_mutex_lock(&Q.lock);
+  if (Q.idle) pthread_cond_signal(&Q.work);
+  pthread_mutex_unlock(&Q.lock);
+}
 
 /* Queues b at the tail and wakes the writer when it waits or the queue fills. Caller holds
    the lock. */

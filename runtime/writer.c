@@ -345,7 +345,7 @@ void _memscope_writer_stats(memscope_stats *out) {
 /* Writes a MESSAGE record (diagnostics that also went to stderr). */
 int _memscope_writer_message(const char *text) {
   pthread_mutex_lock(&W.lock);
-  int rc = W.open ? _memscope_encode_message(&W.pk, mem_load_relaxed(&_memscope_state.clock_ms), text)
+  int rc = W.open ? _memscope_encode_message(&W.pk, _memscope_clock_read(), text)
                   : MEMSCOPE_ERR_IO;
   if (rc == 0) rc = write_out();
   pthread_mutex_unlock(&W.lock);
@@ -366,8 +366,8 @@ int _memscope_writer_mark(const char *label, int recording) {
   static uint32_t seq;
   pthread_mutex_lock(&W.lock);
   uint32_t n = ++seq;
-  int rc = W.open ? _memscope_encode_mark(&W.pk, mem_load_relaxed(&_memscope_state.clock_ms), n,
-                                         label, recording)
+  int rc = W.open ? _memscope_encode_mark(&W.pk, _memscope_clock_read(), n, label,
+                                         recording)
                   : (W.error ? W.error : MEMSCOPE_ERR_IO);
   if (rc == 0) rc = write_out();
   pthread_mutex_unlock(&W.lock);
