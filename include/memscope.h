@@ -142,12 +142,15 @@ MEMSCOPE_API void memscope_handoff(const void *ptr, const memscope_site *site);
    The code the plugin rewrites reads these directly, so that with MEMSCOPE_SAMPLE=bytes:MEAN an
    allocation that is not sampled costs a thread-local countdown and a branch, and a free, scope
    exit or handoff of a block that was not sampled costs one bit test, without a call into the
-   runtime. plugin/memscope_entry.h declares the same layout; the runtime owns every write but
-   the countdown and the exit slot, which belong to the calling thread.
+   runtime; a call of a declared allocator wrapper sets and clears the thread's wrapper slot
+   itself. plugin/memscope_entry.h declares the same layout; the runtime owns every write but
+   those to the thread's state, which belongs to the calling thread.
 ------------------------------------------------------------------------------------------------ */
 typedef struct memscope_thread_state {
   int64_t sample_countdown;        /* bytes until the next sampled byte (bytes sampling) */
   const memscope_site *exit_site;  /* the exit point memscope_set_exit stored */
+  const memscope_site *wrap_site;  /* the outermost allocator wrapper running, or NULL */
+  int64_t wrap_mark;               /* sample_countdown when that wrapper was entered */
 } memscope_thread_state;
 
 /* The recording mode: 0 off, 1 every event, 2 bytes sampling, 3 size-class sampling. */

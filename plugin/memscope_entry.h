@@ -48,13 +48,13 @@ int __memscope_posix_memalign(void **, __SIZE_TYPE__, __SIZE_TYPE__,
 void *__memscope_reallocarray(void *, __SIZE_TYPE__, __SIZE_TYPE__,
                               const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_reallocarray) __attribute__((__nothrow__, __alloc_size__(2, 3)));
-const struct __memscope_site_abi *__memscope_wrap_enter(const struct __memscope_site_abi *)
+const struct __memscope_site_abi *__memscope_wrap_enter_x(const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_wrap_enter) __attribute__((__nothrow__));
-void __memscope_wrap_leave(const struct __memscope_site_abi *)
+void __memscope_wrap_leave_x(const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_wrap_leave) __attribute__((__nothrow__));
-void __memscope_wrap_result(void *, __SIZE_TYPE__, const struct __memscope_site_abi *)
+void __memscope_wrap_result_x(void *, __SIZE_TYPE__, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_wrap_result) __attribute__((__nothrow__));
-void __memscope_wrap_free(const void *, const struct __memscope_site_abi *)
+void __memscope_wrap_free_x(const void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_wrap_free) __attribute__((__nothrow__));
 void __memscope_scope_exit_x(const void *, const struct __memscope_site_abi *)
     __MEMSCOPE_SYM(memscope_scope_exit) __attribute__((__nothrow__));
@@ -74,6 +74,8 @@ extern volatile int __memscope_mode __MEMSCOPE_SYM(memscope_mode);
 struct __memscope_thread_abi {
   long long __countdown;
   const struct __memscope_site_abi *__exit_site;
+  const struct __memscope_site_abi *__wrap_site;
+  long long __wrap_mark;
 };
 extern __thread struct __memscope_thread_abi __memscope_thread __MEMSCOPE_SYM(memscope_thread)
     __attribute__((__tls_model__("initial-exec")));
@@ -118,6 +120,34 @@ __MEMSCOPE_LOCAL void __memscope_scope_exit_on(const void *__p, const struct __m
 __MEMSCOPE_LOCAL void __memscope_handoff_on(const void *__p, const struct __memscope_site_abi *__s) {
   if (__memscope_mode == 1 || (__p != 0 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_handoff_x(__p, __s);
 }
+/* Allocator wrappers under bytes sampling: the outermost wrapper's site and the countdown at its
+   start go to the thread's slots, read by the runtime when a block inside is sampled; the
+   wrapper's result is counted down unless a tracked allocation inside already was. The token is
+   null for the call that must clear the slot. */
+__MEMSCOPE_LOCAL const struct __memscope_site_abi *
+__memscope_wrap_enter_on(const struct __memscope_site_abi *__s) {
+  if (__memscope_mode != 2) return __memscope_wrap_enter_x(__s);
+  const struct __memscope_site_abi *__outer = __memscope_thread.__wrap_site;
+  if (__outer == 0) {
+    __memscope_thread.__wrap_site = __s;
+    __memscope_thread.__wrap_mark = __memscope_thread.__countdown;
+  }
+  return __outer;
+}
+__MEMSCOPE_LOCAL void __memscope_wrap_leave_on(const struct __memscope_site_abi *__token) {
+  if (__memscope_mode == 1 || __memscope_mode == 3) __memscope_wrap_leave_x(__token);
+  else __memscope_thread.__wrap_site = 0;
+}
+__MEMSCOPE_LOCAL void __memscope_wrap_result_on(void *__p, __SIZE_TYPE__ __n,
+                                                const struct __memscope_site_abi *__s) {
+  if (__memscope_mode != 2) __memscope_wrap_result_x(__p, __n, __s);
+  else if (__memscope_thread.__countdown == __memscope_thread.__wrap_mark &&
+           __MEMSCOPE_SAMPLE_DUE(__p, __n, __s))
+    __memscope_sample_hit_x(__p, __n, __s);
+}
+__MEMSCOPE_LOCAL void __memscope_wrap_free_on(const void *__p, const struct __memscope_site_abi *__s) {
+  if (__memscope_mode == 1 || (__p != 0 && __MEMSCOPE_SAMPLED_MAYBE(__p))) __memscope_wrap_free_x(__p, __s);
+}
 
 __MEMSCOPE_INLINE void *__memscope_malloc(__SIZE_TYPE__ __n, const struct __memscope_site_abi *__s) {
   return __memscope_mode != 0 ? __memscope_malloc_on(__n, __s) : __builtin_malloc(__n);
@@ -149,6 +179,21 @@ __MEMSCOPE_INLINE void __memscope_set_exit(const struct __memscope_site_abi *__s
 }
 __MEMSCOPE_INLINE void __memscope_handoff(const void *__p, const struct __memscope_site_abi *__s) {
   if (__memscope_mode != 0) __memscope_handoff_on(__p, __s);
+}
+/* With recording off a wrapper's token is its own site: nothing to clear when it returns. */
+__MEMSCOPE_INLINE const struct __memscope_site_abi *
+__memscope_wrap_enter(const struct __memscope_site_abi *__s) {
+  return __memscope_mode != 0 ? __memscope_wrap_enter_on(__s) : __s;
+}
+__MEMSCOPE_INLINE void __memscope_wrap_leave(const struct __memscope_site_abi *__token) {
+  if (__token == 0) __memscope_wrap_leave_on(__token);
+}
+__MEMSCOPE_INLINE void __memscope_wrap_result(void *__p, __SIZE_TYPE__ __n,
+                                              const struct __memscope_site_abi *__s) {
+  if (__memscope_mode != 0) __memscope_wrap_result_on(__p, __n, __s);
+}
+__MEMSCOPE_INLINE void __memscope_wrap_free(const void *__p, const struct __memscope_site_abi *__s) {
+  if (__memscope_mode != 0) __memscope_wrap_free_on(__p, __s);
 }
 #undef __MEMSCOPE_SAMPLE_DUE
 #undef __MEMSCOPE_SAMPLED_MAYBE

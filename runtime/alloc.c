@@ -92,12 +92,12 @@ void memscope_sample_hit(const void *ptr, size_t size, const memscope_site *site
 ------------------------------------------------------------------------------------------------ */
 const memscope_site *memscope_wrap_enter(const memscope_site *site) {
   _memscope_tbuf_t *tb = &_memscope_tb;
-  const memscope_site *outer = tb->wrap_site;
+  const memscope_site *outer = memscope_thread.wrap_site;
   if (outer == NULL) {
-    tb->wrap_site = site;
+    memscope_thread.wrap_site = site;
+    memscope_thread.wrap_mark = memscope_thread.sample_countdown;
     tb->wrap_allocs = 0;
     tb->wrap_frees = 0;
-    tb->wrap_mark_countdown = memscope_thread.sample_countdown;
     tb->wrap_mark_calls = tb->sample_calls;
     tb->limit = 0; /* events under a wrapper take the slow path, which renames them */
   }
@@ -107,7 +107,7 @@ const memscope_site *memscope_wrap_enter(const memscope_site *site) {
 void memscope_wrap_leave(const memscope_site *token) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   if (token == NULL) {
-    tb->wrap_site = NULL;
+    memscope_thread.wrap_site = NULL;
     _memscope_buffer_refresh_limit(tb);
   }
 }
@@ -116,7 +116,8 @@ void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site) {
   _memscope_tbuf_t *tb = &_memscope_tb;
   if (ptr == NULL || tb->wrap_allocs != 0) return; /* recorded inside, by the real call */
   if (mem_load_relaxed(&memscope_mode) != MEMSCOPE_MODE_ALL &&
-      (memscope_thread.sample_countdown != tb->wrap_mark_countdown || tb->sample_calls != tb->wrap_mark_calls)) {
+      (memscope_thread.sample_countdown != memscope_thread.wrap_mark ||
+       tb->sample_calls != tb->wrap_mark_calls)) {
     return; /* sampling: a tracked allocation inside the wrapper already had its chance */
   }
   _memscope_on_alloc((uintptr_t)ptr, size, site);
@@ -124,7 +125,10 @@ void memscope_wrap_result(void *ptr, size_t size, const memscope_site *site) {
 
 void memscope_wrap_free(const void *ptr, const memscope_site *site) {
   _memscope_tbuf_t *tb = &_memscope_tb;
-  if (ptr == NULL || tb->wrap_frees != 0) return; /* released inside, by the real call */
+  if (ptr == NULL) return;
+  /* released inside, by the real call; under bytes sampling code built with the plugin enters
+     wrappers without the runtime, so the count is not kept and the sampled set decides */
+  if (tb->wrap_frees != 0 && mem_load_relaxed(&memscope_mode) != MEMSCOPE_MODE_BYTES) return;
   _memscope_on_free((uintptr_t)ptr, site);
 }
 

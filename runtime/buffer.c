@@ -26,7 +26,7 @@ static void thread_exit(void *arg);
 static void make_exit_key(void) { pthread_key_create(&exit_key, thread_exit); }
 
 void _memscope_buffer_refresh_limit(_memscope_tbuf_t *tb) {
-  bool fast = tb->recs != NULL && !tb->in_runtime && tb->wrap_site == NULL;
+  bool fast = tb->recs != NULL && !tb->in_runtime && memscope_thread.wrap_site == NULL;
   tb->limit = fast ? tb->cap : 0;
 }
 
@@ -182,10 +182,16 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
     mem_add_relaxed(&_memscope_state.events_dropped, 1);
     goto out;
   }
-  if (tb->wrap_site != NULL && op != MEMSCOPE_OP_SCOPE_EXIT && op != MEMSCOPE_OP_HANDOFF) {
-    site = tb->wrap_site;
-    if (op == MEMSCOPE_OP_FREE) tb->wrap_frees++;
-    else tb->wrap_allocs++;
+  if (memscope_thread.wrap_site != NULL && op != MEMSCOPE_OP_SCOPE_EXIT &&
+      op != MEMSCOPE_OP_HANDOFF) {
+    site = memscope_thread.wrap_site;
+    if (op == MEMSCOPE_OP_FREE) {
+      tb->wrap_frees++;
+    } else {
+      tb->wrap_allocs++;
+      /* the wrapper's result must not be counted again, also by code that entered it inline */
+      memscope_thread.wrap_mark = INT64_MIN;
+    }
   }
   uint32_t now;
   if (_memscope_queue_threaded() && mem_load_relaxed(&memscope_mode) == MEMSCOPE_MODE_ALL) {

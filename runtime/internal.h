@@ -98,13 +98,11 @@ typedef struct _memscope_tbuf_s {
   uint8_t dead;                 /* thread has exited */
   uint8_t registered;           /* linked in the registry */
   _Atomic(uint8_t) flushing;    /* owner or exit flusher holds the buffer */
-  const memscope_site *wrap_site;   /* outermost active allocator wrapper */
   uint32_t wrap_allocs;             /* allocations recorded since the outermost wrapper began */
   uint32_t wrap_frees;              /* frees recorded since then */
   uintptr_t last_freed;             /* the block this thread freed last */
   uintptr_t last_handoff;           /* the block this thread last stored into a field/global */
-  int64_t wrap_mark_countdown;      /* sampling state when the outermost wrapper was entered */
-  uint64_t wrap_mark_calls;
+  uint64_t wrap_mark_calls;         /* sample_calls when the outermost wrapper was entered */
   pid_t os_tid;
   char name[16];                /* thread name, refreshed at each flush */
   _Atomic(uint32_t) raw_queued; /* batches of this thread's records the writer has yet to encode */

@@ -263,6 +263,15 @@ static void filter_add(uintptr_t p, int delta) {
 /* ---------------------------------------------------------------------------------------------
    Slow paths
 ------------------------------------------------------------------------------------------------ */
+/* Under an allocator wrapper the event takes the slow path, which names it after the wrapper:
+   code built with the plugin enters wrappers without the runtime while sampling bytes, so the
+   buffer's fast-path limit does not know about the wrapper. */
+static void emit_sampled(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t size,
+                         const memscope_site *site) {
+  if (memscope_thread.wrap_site != NULL) _memscope_emit_slow(op, ptr, aux, size, site);
+  else _memscope_emit(op, ptr, aux, size, site);
+}
+
 static void record_sampled(uintptr_t ptr, uint64_t size, const memscope_site *site, double weight) {
   shard_t *s = shard_of(ptr);
   shard_lock(s);
@@ -271,7 +280,7 @@ static void record_sampled(uintptr_t ptr, uint64_t size, const memscope_site *si
   float w = (float)weight;
   uint32_t bits;
   memcpy(&bits, &w, sizeof bits);
-  _memscope_emit(MEMSCOPE_OP_SAMPLED, ptr, bits, size, site);
+  emit_sampled(MEMSCOPE_OP_SAMPLED, ptr, bits, size, site);
 }
 
 void _memscope_sample_alloc(uintptr_t ptr, uint64_t size, const memscope_site *site, int mode) {
@@ -330,7 +339,7 @@ void _memscope_sample_free(uintptr_t ptr, const memscope_site *site) {
   if (was) filter_add(ptr, -1);
   shard_unlock(s);
   if (!was) return; /* a false positive of the filter */
-  _memscope_emit(MEMSCOPE_OP_FREE, ptr, 0, 0, site);
+  emit_sampled(MEMSCOPE_OP_FREE, ptr, 0, 0, site);
 }
 
 /* Called by the writer thread about every millisecond: in auto mode, every 100 ms, moves the
