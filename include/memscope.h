@@ -158,11 +158,12 @@ typedef struct memscope_thread_state {
 #define MEMSCOPE_MODE_ALL 1
 #define MEMSCOPE_MODE_BYTES 2
 #define MEMSCOPE_MODE_SIZE 3
-/* The sampled-block filter, memscope_sampled_bits: 1 << MEMSCOPE_FILTER_BITS bits (8 KiB, so it
-   stays in the first-level cache). Bit 'slot' is set while a sampled block whose address hashes
-   to it is live: slot = (ptr * MUL) >> (64 - BITS), bit (slot & 7) of byte (slot >> 3). */
+/* The sampled-block filter, memscope_sampled_bits: 1 << MEMSCOPE_FILTER_BITS bits in 32-bit
+   words (8 KiB, so it stays in the first-level cache). Bit 'slot' is set while a sampled block
+   whose address maps to it is live: slot = (ptr >> 4) mod 2^BITS, bit (slot & 31) of word
+   (slot >> 5). Blocks are at least 16-byte aligned, so the address bits above 4 tell blocks
+   apart and the test needs no multiply: two shifts, a mask, a load and a bit test. */
 #define MEMSCOPE_FILTER_BITS 16
-#define MEMSCOPE_FILTER_MUL 0x9e3779b97f4a7c15ull
 
 /* A sampled allocation (the countdown ran out, the block is at least MEMSCOPE_SAMPLE_ALWAYS
    bytes, or its site has a sample= rule): records the block if it is sampled. The caller has

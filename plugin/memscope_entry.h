@@ -80,18 +80,16 @@ struct __memscope_thread_abi {
 extern __thread struct __memscope_thread_abi __memscope_thread __MEMSCOPE_SYM(memscope_thread)
     __attribute__((__tls_model__("initial-exec")));
 extern unsigned long long __memscope_always __MEMSCOPE_SYM(memscope_sample_always);
-extern volatile unsigned char __memscope_filter[] __MEMSCOPE_SYM(memscope_sampled_bits);
+extern volatile unsigned int __memscope_filter[] __MEMSCOPE_SYM(memscope_sampled_bits);
 #define __MEMSCOPE_INLINE static __inline__ __attribute__((__always_inline__, __unused__, __nothrow__))
 /* Recording on: one local function per kind of call and translation unit decides between the
    runtime (full tracking, size classes) and the inline sampled path. A call site stays as small
    as with recording off, which keeps compile time down on allocation-dense code, and under
    bytes sampling a block that is not sampled still never calls into the runtime. */
 #define __MEMSCOPE_LOCAL static __attribute__((__noinline__, __unused__, __nothrow__))
-/* the filter's bit of p: bit (h & 7) of byte (h >> 3), h the top 16 bits of p times the multiplier */
+/* the filter's bit of p: bit (p >> 4) & 31 of 32-bit word (p >> 9) & 2047 */
 #define __MEMSCOPE_SAMPLED_MAYBE(p)                                                              \
-  ((__memscope_filter[(__SIZE_TYPE__)(((unsigned long long)(__SIZE_TYPE__)(p) *                  \
-                                       0x9e3779b97f4a7c15ull) >> 51)] >>                         \
-    ((unsigned)(((unsigned long long)(__SIZE_TYPE__)(p) * 0x9e3779b97f4a7c15ull) >> 48) & 7u)) & 1u)
+  ((__memscope_filter[((__SIZE_TYPE__)(p) >> 9) & 0x7ffu] >> (((__SIZE_TYPE__)(p) >> 4) & 31u)) & 1u)
 /* bytes sampling: counts the block down; true when the runtime must see it */
 #define __MEMSCOPE_SAMPLE_DUE(p, n, s)                                                           \
   ((p) != 0 && (((s)->__flags & 0x60) != 0 || (n) >= __memscope_always ||                        \

@@ -206,14 +206,14 @@ void _memscope_sample_by_rule(uintptr_t ptr, uint64_t size,
 void _memscope_sample_tick(uint64_t events_recorded, uint32_t now_ms) _memscope_hidden;
 int _memscope_sample_describe(char *buf, size_t cap) _memscope_hidden;
 /* Exported: rewritten code checks it before calling into the runtime for a free. */
-extern _Atomic(uint8_t) memscope_sampled_bits[] __attribute__((visibility("default")));
+extern _Atomic(uint32_t) memscope_sampled_bits[] __attribute__((visibility("default")));
 static inline size_t _memscope_filter_slot(uintptr_t p) {
-  return (size_t)(((uint64_t)p * MEMSCOPE_FILTER_MUL) >> (64 - MEMSCOPE_FILTER_BITS));
+  return (size_t)(p >> 4) & ((1u << MEMSCOPE_FILTER_BITS) - 1);
 }
 /* False when the block at p is certainly not sampled. */
 static inline bool _memscope_maybe_sampled(uintptr_t p) {
   size_t slot = _memscope_filter_slot(p);
-  return (mem_load_relaxed(&memscope_sampled_bits[slot >> 3]) >> (slot & 7)) & 1;
+  return (mem_load_relaxed(&memscope_sampled_bits[slot >> 5]) >> (slot & 31)) & 1;
 }
 
 /* init.c */

@@ -26,12 +26,12 @@
    never recorded while sampling.
    Only sampled blocks have their frees recorded. A free learns whether its block was sampled
    from memscope_sampled_bits, a bitmap of 64 Ki bits (8 KiB, small enough to stay in the
-   first-level cache) indexed by a hash of the address: a clear bit (almost every free) means
+   first-level cache) indexed by address bits 4-19: a clear bit (almost every free) means
    "not sampled" after one load, without a lock. A set bit sends the free to the sampled set, 64
    shards of open-addressing sets of addresses, each behind a spin lock, which says for certain
    and removes the entry. Behind each bit is an 8-bit count of the live sampled blocks that hash
    to it (saturating: a count that reaches 255 keeps its bit set for good). All the slots of one
-   byte of the bitmap belong to one shard, so the shard's lock orders every change of a count and
+   word of the bitmap belong to one shard, so the shard's lock orders every change of a count and
    its bit, and no free of a sampled block can find its bit clear.
    Code rewritten by the plugin runs the bytes countdown and the filter check itself
    (plugin/memscope_entry.h), on the exported memscope_thread, memscope_sample_always and
@@ -41,7 +41,7 @@
 #define MAX_CLASSES 8
 #define SHARDS 64
 
-_Atomic(uint8_t) memscope_sampled_bits[(1u << MEMSCOPE_FILTER_BITS) / 8];
+_Atomic(uint32_t) memscope_sampled_bits[(1u << MEMSCOPE_FILTER_BITS) / 32];
 static uint8_t filter_counts[1u << MEMSCOPE_FILTER_BITS]; /* under the lock of the slot's shard */
 uint64_t memscope_sample_always = UINT64_MAX;
 
@@ -194,8 +194,8 @@ typedef struct {
 
 static shard_t shards[SHARDS];
 
-/* The shard of an address is the one of its byte of the bitmap (see the top of the file). */
-static shard_t *shard_of(uintptr_t p) { return &shards[(_memscope_filter_slot(p) >> 3) % SHARDS]; }
+/* The shard of an address is the one of its word of the bitmap (see the top of the file). */
+static shard_t *shard_of(uintptr_t p) { return &shards[(_memscope_filter_slot(p) >> 5) % SHARDS]; }
 
 static void shard_lock(shard_t *s) {
   while (mem_xchg_acq_rel(&s->lock, 1) != 0) {
@@ -253,11 +253,10 @@ static void filter_add(uintptr_t p, int delta) {
   if (v == 255 || (delta < 0 && v == 0)) return; /* saturated, or never counted */
   filter_counts[slot] = (uint8_t)(v + delta);
   if (delta > 0 ? v != 0 : v != 1) return; /* the slot was already, and stays, in use */
-  /* the byte has no other writer: every slot of it belongs to this shard */
-  _Atomic(uint8_t) *byte = &memscope_sampled_bits[slot >> 3];
-  uint8_t bit = (uint8_t)(1u << (slot & 7));
-  mem_store_release(byte, (uint8_t)(delta > 0 ? mem_load_relaxed(byte) | bit
-                                               : mem_load_relaxed(byte) & ~bit));
+  /* the word has no other writer: every slot of it belongs to this shard */
+  _Atomic(uint32_t) *word = &memscope_sampled_bits[slot >> 5];
+  uint32_t bit = 1u << (slot & 31);
+  mem_store_release(word, delta > 0 ? mem_load_relaxed(word) | bit : mem_load_relaxed(word) & ~bit);
 }
 
 /* ---------------------------------------------------------------------------------------------
