@@ -195,14 +195,16 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
   }
   uint32_t now;
   if (_memscope_queue_threaded() && mem_load_relaxed(&memscope_mode) == MEMSCOPE_MODE_ALL) {
-    now = mem_load_relaxed(&_memscope_state.clock_ms);
+    now = _memscope_queue_clock();
   } else if (_memscope_queue_threaded()) { /* sampling: rare events, the writer does not tick */
     now = _memscope_clock_read();
-    if (now < tb->last_ms) now = tb->last_ms; /* never behind the writer's clock it saw */
   } else {
     now = _memscope_clock_read();
     mem_store_relaxed(&_memscope_state.clock_ms, now);
   }
+  /* a fresh read and the writer's tick may cross by a millisecond: the thread's time never
+     runs back */
+  if (now < tb->last_ms && mem_load_relaxed(&tb->count) != 0) now = tb->last_ms;
   uint32_t epoch = mem_load_relaxed(&_memscope_state.flush_epoch);
   if (mem_load_relaxed(&tb->count) + 2 > tb->cap || unlikely(epoch != tb->flush_epoch)) {
     tb->flush_epoch = epoch; /* a snapshot asked every thread for its buffered events */

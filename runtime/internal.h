@@ -125,6 +125,7 @@ extern uint64_t memscope_sample_always __attribute__((visibility("default")));
 
 typedef struct _memscope_state_s {
   _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(uint32_t) clock_ms; /* written by the writer thread */
+  _Atomic(uint8_t) clock_used;     /* an event took a new clock_ms value since the writer looked */
   _Alignas(MEMSCOPE_CACHE_LINE) _Atomic(int) initialized;
   _Atomic(int) finished;           /* the END record was written */
   _Atomic(int) user_paused;        /* memscope_stop() in force */
@@ -162,6 +163,8 @@ uint64_t _memscope_clock_ns(int clock_id) _memscope_hidden;
 /* queue.c */
 int _memscope_queue_start(void) _memscope_hidden;
 int _memscope_queue_threaded(void) _memscope_hidden;
+uint32_t _memscope_queue_clock(void) _memscope_hidden;
+#define MEMSCOPE_CLOCK_DOZING UINT32_MAX /* clock_ms while the writer dozes: read the clock */
 void _memscope_queue_wake(void) _memscope_hidden;
 int _memscope_queue_submit(_memscope_tbuf_t *tb, uint32_t n, int own) _memscope_hidden;
 void _memscope_queue_wait_thread(_memscope_tbuf_t *tb) _memscope_hidden;

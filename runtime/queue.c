@@ -23,7 +23,10 @@
    _memscope_state.clock_ms, the clock the fast path compares against; while sampling or paused,
    recorded events are rare and read the clock themselves, and an idle writer wakes every
    MEMSCOPE_IDLE_MS only (sampling rate, signals): on a machine with few cores a thousand
-   wake-ups a second cost the program more than every sampled event. When it falls behind by
+   wake-ups a second cost the program more than every sampled event. Full tracking dozes the
+   same way once MEMSCOPE_DOZE_TICKS ticks pass without an event: clock_ms then holds
+   MEMSCOPE_CLOCK_DOZING, which sends the next event to the slow path, where it reads the clock
+   itself and wakes the writer (_memscope_queue_clock). When it falls behind by
    MEMSCOPE_QUEUE_MAX batches, producers wait: full tracing never drops events. Without the
    thread (MEMSCOPE_WRITER_THREAD=0, or none could be made) each thread writes its own bytes. */
 
@@ -31,6 +34,7 @@
 #define MEMSCOPE_RAW_MAX 4
 #define MEMSCOPE_RECENT 8 /* submissions looked at to count the threads filling buffers */
 #define MEMSCOPE_IDLE_MS 100 /* the idle writer's period when it does not keep the clock */
+#define MEMSCOPE_DOZE_TICKS 20 /* 1 ms ticks without an event before full tracking dozes */
 
 typedef struct batch_s {
   struct batch_s *next;
@@ -57,6 +61,7 @@ typedef struct queue_s {
   uint32_t cpus;           /* cores this process may run on */
   int busy;                /* the writer is writing a batch outside the lock */
   int idle;                /* the writer is waiting for work */
+  uint32_t unused_ticks;   /* ticks since an event last used the clock (full tracking) */
   _Atomic(int) running;
   int stop;
   batch_t *spare[MEMSCOPE_QUEUE_MAX];
@@ -141,16 +146,26 @@ static void *writer_main(void *arg) {
     mem_store_relaxed(&_memscope_state.clock_ms, _memscope_clock_read());
     if (Q.head == NULL) {
       if (Q.stop) break;
+      bool clock = mem_load_relaxed(&memscope_mode) == MEMSCOPE_MODE_ALL;
+      if (mem_load_relaxed(&_memscope_state.clock_used)) {
+        mem_store_relaxed(&_memscope_state.clock_used, 0);
+        Q.unused_ticks = 0;
+      } else if (Q.unused_ticks < MEMSCOPE_DOZE_TICKS) {
+        Q.unused_ticks++;
+      }
+      if (clock && Q.unused_ticks >= MEMSCOPE_DOZE_TICKS) { /* doze: events read the clock */
+        mem_store_relaxed(&_memscope_state.clock_ms, MEMSCOPE_CLOCK_DOZING);
+        clock = false;
+      }
       struct timespec until;
       clock_gettime(CLOCK_MONOTONIC, &until);
-      bool clock = mem_load_relaxed(&memscope_mode) == MEMSCOPE_MODE_ALL;
       until.tv_nsec += (clock ? 1 : MEMSCOPE_IDLE_MS) * 1000000L;
       if (until.tv_nsec >= 1000000000) until.tv_sec++, until.tv_nsec -= 1000000000;
       Q.idle = 1;
       pthread_cond_timedwait(&Q.work, &Q.lock, &until);
       Q.idle = 0;
       pthread_mutex_unlock(&Q.lock);
-      _memscope_sample_tick(_memscope_writer_events(), mem_load_relaxed(&_memscope_state.clock_ms));
+      _memscope_sample_tick(_memscope_writer_events(), _memscope_clock_read());
       if (mem_load_relaxed(&_memscope_state.signals) != 0) _memscope_poll_signal();
       pthread_mutex_lock(&Q.lock);
       continue;
@@ -207,6 +222,28 @@ int _memscope_queue_start(void) {
 }
 
 int _memscope_queue_threaded(void) { return mem_load_relaxed(&Q.running); }
+
+/* The clock for an event of full tracking, from the slow path: the writer's, noted as used so
+   that the writer keeps ticking; while it dozes, a fresh read that also wakes it. */
+uint32_t _memscope_queue_clock(void) {
+  uint32_t now = mem_load_relaxed(&_memscope_state.clock_ms);
+  if (now != MEMSCOPE_CLOCK_DOZING) {
+    if (!mem_load_relaxed(&_memscope_state.clock_used)) mem_store_relaxed(&_memscope_state.clock_used, 1);
+    return now;
+  }
+  now = _memscope_clock_read();
+  pthread_mutex_lock(&Q.lock);
+  uint32_t dozing = MEMSCOPE_CLOCK_DOZING;
+  if (!atomic_compare_exchange_strong_explicit(&_memscope_state.clock_ms, &dozing, now,
+                                               memory_order_relaxed, memory_order_relaxed)) {
+    now = dozing; /* another thread woke the writer, or the writer woke */
+  }
+  mem_store_relaxed(&_memscope_state.clock_used, 1);
+  Q.unused_ticks = 0;
+  if (Q.idle) pthread_cond_signal(&Q.work);
+  pthread_mutex_unlock(&Q.lock);
+  return now;
+}
 
 /* Wakes an idle writer, so that it keeps the clock again from now (recording restarted). */
 void _memscope_queue_wake(void) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: runs one end-to-end case: an instrumented program, its trace, and what memscope-report says of it.
 set -uo pipefail
-case_name=$1 dir=$2 manual=$3 threads=$4 report=$5 window=${6:-} snapshot=${7:-}
+case_name=$1 dir=$2 manual=$3 threads=$4 report=$5 window=${6:-} snapshot=${7:-} idle=${8:-}
 # the programs check their own live figures, which come from the live-block table
 export MEMSCOPE_STATS=1
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
@@ -47,6 +47,20 @@ compressed)
   MEMSCOPE_COMPRESS=zstd:99 MEMSCOPE_OUT=bad-level.msgpack "$threads" >/dev/null 2>err.txt
   expect_grep '^memscope: MEMSCOPE_COMPRESS=zstd:99: expected off, zstd or zstd:LEVEL \(-7 to 19\); writing uncompressed$' err.txt
   "$report" summary bad-level.msgpack >/dev/null || fail "the uncompressed fallback trace does not read"
+  ;;
+idle)
+  # full tracking: the writer stops ticking while nothing is recorded, and the event after the
+  # pause still carries its true time (read by the thread itself, which wakes the writer)
+  MEMSCOPE_OUT=trace.msgpack "$idle" >out.txt 2>err.txt
+  expect_eq $? 0 "exit code"
+  wakeups=$(sed -n 's/^writer wake-ups while idle for 500 ms: \(-\{0,1\}[0-9]*\)$/\1/p' out.txt)
+  [ -n "$wakeups" ] && [ "$wakeups" -ge 0 ] && [ "$wakeups" -lt 50 ] ||
+    fail "the writer woke '$wakeups' times in 500 ms without events, want under 50 (a 1 ms tick: ~500)"
+  "$report" dump trace.msgpack >dump.txt
+  t_a=$(sed -n 's/^alloc t=\([0-9]*\) .* size=100$/\1/p' dump.txt)
+  t_b=$(sed -n 's/^alloc t=\([0-9]*\) .* size=200$/\1/p' dump.txt)
+  [ -n "$t_a" ] && [ -n "$t_b" ] && [ $((t_b - t_a)) -ge 540 ] && [ $((t_b - t_a)) -lt 700 ] ||
+    fail "the allocations are '$t_a' and '$t_b' ms into the trace, want 540-700 ms apart (550 slept)"
   ;;
 snapshot)
   # memscope-report --at MARK: every figure as of a memscope_snapshot() mark
