@@ -13,7 +13,7 @@ static void phase(int n, size_t size) {
   for (int i = 0; i < n; i++) memscope_malloc(size, &SITE); /* kept: each phase is visible */
 }
 
-/* The writer thread acts on the signal within a millisecond or so. */
+/* The writer thread acts on the signal within 100 ms. */
 static int wait_enabled(int want) {
   struct timespec ms = {0, 1000000};
   for (int i = 0; i < 2000; i++) {
