@@ -121,6 +121,42 @@ static void test_events_golden(void **state) {
   assert_bytes(&f->out, want, n);
 }
 
+/* Every integer width and sign: pointer deltas and sizes at each boundary of msgpack's forms
+   come out as msgpack-c packs them (the smallest form). */
+static void test_events_int_widths(void **state) {
+  fixture_t *f = *state;
+  static const int64_t deltas[] = {0,     1,      127,    128,    255,       256,
+                                   65535, 65536,  -1,     -32,    -33,       -128,
+                                   -129,  -32768, -32769, INT32_MIN, (int64_t)INT32_MIN - 1,
+                                   4294967295LL, 4294967296LL, INT64_MAX, INT64_MIN};
+  enum { N = sizeof deltas / sizeof *deltas };
+  _memscope_rec_t recs[N];
+  uintptr_t ptr = 0;
+  for (int i = 0; i < N; i++) {
+    ptr += (uintptr_t)deltas[i];
+    uint64_t size = (uint64_t)deltas[i] & ((1ull << 61) - 1); /* the record keeps 61 bits */
+    recs[i] = rec(MEMSCOPE_OP_ALLOC, ptr, 0, size, &S2);
+  }
+  assert_int_equal(encode(f, 1, 0, recs, N, NULL), 0);
+  msgpack_sbuffer want;
+  msgpack_sbuffer_init(&want);
+  msgpack_packer pk;
+  msgpack_packer_init(&pk, &want, msgpack_sbuffer_write);
+  for (int i = 0; i < N; i++) {
+    msgpack_pack_uint64(&pk, 1u << MEMSCOPE_OP_BITS | MEMSCOPE_OP_ALLOC); /* site 1 */
+    msgpack_pack_int64(&pk, deltas[i]);
+    msgpack_pack_uint64(&pk, (uint64_t)deltas[i] & ((1ull << 61) - 1));
+  }
+  /* the payload closes the EVENTS record, which follows the one SITE record */
+  assert_true(f->events.len >= want.size);
+  const char *payload = f->events.data + f->events.len - want.size;
+  for (size_t i = 0; i < want.size; i++) {
+    if (payload[i] != want.data[i]) fail_msg("payload byte %zu: got 0x%02x, want 0x%02x", i,
+                                             (unsigned char)payload[i], (unsigned char)want.data[i]);
+  }
+  msgpack_sbuffer_destroy(&want);
+}
+
 /* A site is written once per file, however many batches use it. */
 static void test_site_written_once(void **state) {
   fixture_t *f = *state;
@@ -178,6 +214,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_site_record, setup, teardown),
       cmocka_unit_test_setup_teardown(test_thread_record, setup, teardown),
       cmocka_unit_test_setup_teardown(test_events_golden, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_events_int_widths, setup, teardown),
       cmocka_unit_test_setup_teardown(test_site_written_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_site_ids_dense, setup, teardown),
       cmocka_unit_test_setup_teardown(test_end_record, setup, teardown),
