@@ -198,38 +198,21 @@ static inline uint8_t *put_be(uint8_t *o, uint8_t tag, uint64_t v, int bytes) {
   return o;
 }
 
-/* msgpack's smallest form of an integer, without a branch on its size or sign: pointer deltas
-   change width and sign from one event to the next, and branches on them mispredicted often
-   enough to make this the writer thread's hottest loop. The class (0 fixint, 1-4 one to eight
-   bytes) comes from the number of significant bits; one 8-byte store writes the big-endian
-   bytes after the tag, of which only the class's length counts. The caller leaves 8 bytes of
-   room past the last integer. */
-static const uint8_t int_class[2][65] = {
-    /* v >= 0, by the bits of v: 0-7 fixint, 8 uint8, 9-16 uint16, 17-32 uint32, 33-64 uint64 */
-    {0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-     3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-     4, 4, 4, 4, 4, 4, 4},
-    /* v < 0, by the bits of ~v: 0-5 negative fixint, 6-7 int8, 8-15 int16, 16-31 int32 */
-    {0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-     3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-     4, 4, 4, 4, 4, 4, 4}};
-static const uint8_t int_tag[2][5] = {{0, 0xcc, 0xcd, 0xce, 0xcf}, {0, 0xd0, 0xd1, 0xd2, 0xd3}};
-static const uint8_t int_len[5] = {0, 1, 2, 4, 8};
-static const uint8_t int_shift[5] = {0, 56, 48, 32, 0}; /* keeps the low len bytes, big-endian */
-
-static inline uint8_t *put_int_class(uint8_t *o, uint64_t v, unsigned neg) {
-  uint64_t magnitude = v ^ (0 - (uint64_t)neg); /* ~v when negative */
-  unsigned c = int_class[neg][64 - __builtin_clzll(magnitude | 1)];
-  uint64_t be = __builtin_bswap64(v) >> int_shift[c];
-  memcpy(o + 1, &be, 8);
-  o[0] = c != 0 ? int_tag[neg][c] : (uint8_t)v; /* a fixint is its own low byte */
-  return o + 1 + int_len[c];
+static inline uint8_t *put_uint(uint8_t *o, uint64_t v) {
+  if (v < 128) { *o = (uint8_t)v; return o + 1; }
+  if (v < 0x100) return put_be(o, 0xcc, v, 1);
+  if (v < 0x10000) return put_be(o, 0xcd, v, 2);
+  if (v < 0x100000000ull) return put_be(o, 0xce, v, 4);
+  return put_be(o, 0xcf, v, 8);
 }
 
-static inline uint8_t *put_uint(uint8_t *o, uint64_t v) { return put_int_class(o, v, 0); }
-
 static inline uint8_t *put_int(uint8_t *o, int64_t v) {
-  return put_int_class(o, (uint64_t)v, (uint64_t)v >> 63);
+  if (v >= 0) return put_uint(o, (uint64_t)v);
+  if (v >= -32) { *o = (uint8_t)v; return o + 1; }
+  if (v >= -128) return put_be(o, 0xd0, (uint64_t)v, 1);
+  if (v >= -32768) return put_be(o, 0xd1, (uint64_t)v, 2);
+  if (v >= INT32_MIN) return put_be(o, 0xd2, (uint64_t)v, 4);
+  return put_be(o, 0xd3, (uint64_t)v, 8);
 }
 
 #define MAX_EVENT_BYTES (4 * 9 + 5)
@@ -263,7 +246,6 @@ static int small_write(void *ctx, const char *buf, size_t len) {
 int _memscope_encode_events(_memscope_bytes_t *out, _memscope_site_fn site_id, void *ctx,
                             uint32_t thread, uint32_t t0_ms, const _memscope_rec_t *recs,
                             uint32_t n, uint64_t *events_out) {
-  /* the header's room also covers the 8 bytes put_int_class may store past the last integer */
   size_t need = out->len + (size_t)n * MAX_EVENT_BYTES + sizeof(((small_buf_t *)0)->data);
   if (out->cap < need) {
     char *d = realloc(out->data, need);
