@@ -35,6 +35,7 @@
 #define MEMSCOPE_RECENT 8 /* submissions looked at to count the threads filling buffers */
 #define MEMSCOPE_IDLE_MS 100 /* the idle writer's period when it does not keep the clock */
 #define MEMSCOPE_DOZE_TICKS 20 /* 1 ms ticks without an event before full tracking dozes */
+#define MEMSCOPE_WAKE_ENCODED 8 /* encoded batches that wake an idle writer before its tick */
 
 typedef struct batch_s {
   struct batch_s *next;
@@ -253,14 +254,19 @@ void _memscope_queue_wake(void) {
   pthread_mutex_unlock(&Q.lock);
 }
 
-/* Queues b at the tail and wakes the writer when it waits or the queue fills. Caller holds
-   the lock. */
+/* Queues b at the tail. An idle writer is woken for a raw batch (it encodes it on the free
+   core) or once MEMSCOPE_WAKE_ENCODED batches wait; encoded bytes otherwise wait for its next
+   tick, which spares a context switch per batch when every core is busy. Caller holds the
+   lock. */
 static void enqueue(batch_t *b) {
   if (Q.tail) Q.tail->next = b;
   else Q.head = b;
   Q.tail = b;
   Q.queued++;
-  if (Q.idle || Q.queued >= MEMSCOPE_QUEUE_MAX / 2) pthread_cond_signal(&Q.work);
+  if ((Q.idle && (b->recs != NULL || Q.queued >= MEMSCOPE_WAKE_ENCODED)) ||
+      Q.queued >= MEMSCOPE_QUEUE_MAX / 2) {
+    pthread_cond_signal(&Q.work);
+  }
 }
 
 /* Whether a full buffer should go to the writer raw: only while the threads filling buffers
