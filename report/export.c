@@ -42,11 +42,6 @@ void _memscope_export_frames(const memscope_msite *s, char *file, size_t nfile, 
   clean(file), clean(func), clean(label);
 }
 
-uint64_t _memscope_export_duration(const memscope_model *m) {
-  uint64_t d;
-  if (memscope_model_end_get(m, "duration_ms", &d) && d >= m->last_t) return d;
-  return m->last_t;
-}
 
 size_t _memscope_export_timeline(const memscope_model *m, size_t max, memscope_tpoint **out,
                                  uint64_t *width) {
@@ -73,7 +68,7 @@ size_t _memscope_export_timeline(const memscope_model *m, size_t max, memscope_t
     p[n].end = run > 0 ? (uint64_t)run : 0;
     n++;
   }
-  uint64_t end = _memscope_export_duration(m);
+  uint64_t end = memscope_model_duration(m);
   if (n > 0 && end < p[n - 1].t) end = p[n - 1].t;
   p[n].t = end;
   p[n].bytes = p[n].end = run > 0 ? (uint64_t)run : 0;

@@ -51,8 +51,6 @@ typedef struct memscope_tpoint {
 size_t _memscope_export_timeline(const memscope_model *m, size_t max, memscope_tpoint **out,
                                  uint64_t *width) _memscope_internal_x;
 
-/* Duration of the trace in ms: the END record's, else the time of the last event. */
-uint64_t _memscope_export_duration(const memscope_model *m) _memscope_internal_x;
 
 /* --- export_html_page.c: the style sheet and script of the html page --- */
 extern const char _memscope_html_css[] _memscope_internal_x;

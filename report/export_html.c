@@ -52,7 +52,7 @@ static int write_data(FILE *out, const memscope_model *m, const memscope_read_re
   fprintf(out, ",\"complete\":%s", res->complete ? "true" : "false");
   fputs(",\"error\":", out);
   put_json(out, res->status ? res->error : "");
-  put_key_u(out, "duration_ms", _memscope_export_duration(m));
+  put_key_u(out, "duration_ms", memscope_model_duration(m));
   put_key_u(out, "threads", m->nthreads ? m->nthreads - 1 : 0);
   put_key_u(out, "allocs", m->allocs);
   put_key_u(out, "alloc_bytes", m->alloc_bytes);

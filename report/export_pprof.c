@@ -236,7 +236,7 @@ static int build(builder *b, const memscope_model *m, const char *trace,
   p->n_location = b->nfuncs, p->location = b->loc_ptrs;
   p->n_function = b->nfuncs, p->function = b->func_ptrs;
   p->time_nanos = clamp(m->start_unix_ns);
-  uint64_t dur = _memscope_export_duration(m);
+  uint64_t dur = memscope_model_duration(m);
   p->duration_nanos = dur > (uint64_t)INT64_MAX / 1000000 ? INT64_MAX : (int64_t)dur * 1000000;
   p->period_type = &b->period_type;
   p->period = 1;

@@ -299,6 +299,12 @@ int memscope_model_end_get(const memscope_model *m, const char *key, uint64_t *o
   return memscope_end_get(&e, key, out);
 }
 
+uint64_t memscope_model_duration(const memscope_model *m) {
+  uint64_t d;
+  if (memscope_model_end_get(m, "duration_ms", &d) && d >= m->last_t) return d;
+  return m->last_t;
+}
+
 /* Makes room for one more element in a doubling array; 0 or -1 (out of memory). */
 static int grow(void *arrp, uint32_t *cap, uint32_t n, size_t elem) {
   if (n < *cap) return 0;

@@ -208,6 +208,9 @@ void memscope_model_finish(memscope_model *m);
 
 /* The model's value of an END key; returns 0 when absent. */
 int memscope_model_end_get(const memscope_model *m, const char *key, uint64_t *out);
+/* The trace's duration in ms: the END record's, unless events are stamped later (no END, or a
+   damaged one), then the time of the last event. Every view and export uses this one. */
+uint64_t memscope_model_duration(const memscope_model *m);
 /* Looks up a live block. */
 const memscope_block *memscope_model_find_live(const memscope_model *m, uint64_t ptr);
 /* Site by id (NULL when never described). */

@@ -4,11 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t _memscope_summary_duration(const memscope_model *m) {
-  uint64_t d;
-  if (memscope_model_end_get(m, "duration_ms", &d)) return d;
-  return m->last_t;
-}
 
 static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
@@ -183,7 +178,7 @@ int memscope_view_summary(FILE *out, const memscope_model *m, const memscope_rea
   if (o->json) return _memscope_summary_json(out, m, res, o);
   size_t top = o->top ? o->top : MEMSCOPE_SUMMARY_TOP;
   char b1[40], b2[40];
-  uint64_t dur = _memscope_summary_duration(m);
+  uint64_t dur = memscope_model_duration(m);
   const char *tl = memscope_model_estimated(m) ? "~" : ""; /* estimated figures */
   fprintf(out, "memscope report: %s (trace format %llu.%llu)\n", o->trace,
           (unsigned long long)m->major, (unsigned long long)m->minor);

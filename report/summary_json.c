@@ -63,7 +63,7 @@ static int json_types(memscope_json *j, const memscope_model *m, const memscope_
 int _memscope_summary_json(FILE *out, const memscope_model *m, const memscope_read_result *res,
                            const memscope_view_opts *o) {
   size_t top = o->top ? o->top : MEMSCOPE_SUMMARY_TOP;
-  uint64_t dur = _memscope_summary_duration(m);
+  uint64_t dur = memscope_model_duration(m);
   memscope_json j;
   memscope_json_init(&j, out);
   memscope_json_object(&j);

@@ -42,8 +42,6 @@ size_t _memscope_rows_merge(memscope_row *rows, size_t n) _memscope_internal_v;
 ------------------------------------------------------------------------------------------------ */
 /* "123", or "~123" when 'est' (a figure estimated from sampled blocks). */
 const char *_memscope_num(char *buf, size_t n, uint64_t v, int est) _memscope_internal_v;
-/* The summary's duration: the END record's, else the time of the last event. */
-uint64_t _memscope_summary_duration(const memscope_model *m) _memscope_internal_v;
 /* "12.5", "~12.5"; "-" without blocks. */
 const char *_memscope_mean(char *buf, size_t n, const memscope_row *r, int est) _memscope_internal_v;
 /* The kind column of a site ("malloc", "kind 99", "-"). */

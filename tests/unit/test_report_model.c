@@ -92,6 +92,40 @@ static void test_peak_single_thread(void **state) {
   tb_destroy(&b);
 }
 
+/* The duration: the END record's; the last event's time when there is no END or it is
+   earlier than that (a damaged trace). */
+static void test_duration(void **state) {
+  (void)state;
+  for (int with_end = 0; with_end < 2; with_end++) {
+    tb b;
+    header_and_sites(&b);
+    tb_events_begin(&b, 1, 0);
+    tb_alloc(&b, 1, 0x1000, 100);
+    tb_time(&b, 50);
+    tb_free(&b, 3, 0x1000);
+    tb_events_end(&b);
+    if (with_end) end_record(&b); /* duration_ms 42, before the FREE at 50 */
+    memscope_model m;
+    load(&b, &m);
+    assert_int_equal(m.last_t, 50);
+    assert_int_equal(memscope_model_duration(&m), 50);
+    memscope_model_free(&m);
+    tb_destroy(&b);
+  }
+  tb b;
+  header_and_sites(&b);
+  tb_events_begin(&b, 1, 0);
+  tb_time(&b, 10);
+  tb_alloc(&b, 1, 0x1000, 100);
+  tb_events_end(&b);
+  end_record(&b); /* 42, after the last event at 10 */
+  memscope_model m;
+  assert_int_equal(load(&b, &m), 0);
+  assert_int_equal(memscope_model_duration(&m), 42);
+  memscope_model_free(&m);
+  tb_destroy(&b);
+}
+
 static void test_leaks_by_site(void **state) {
   (void)state;
   tb b;
@@ -579,6 +613,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_peak_single_thread),
       cmocka_unit_test(test_leaks_by_site),
+      cmocka_unit_test(test_duration),
       cmocka_unit_test(test_realloc_chain),
       cmocka_unit_test(test_cross_thread_free_before_alloc),
       cmocka_unit_test(test_cross_thread_producer_consumer),
