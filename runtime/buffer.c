@@ -194,10 +194,8 @@ void _memscope_emit_slow(unsigned op, uintptr_t ptr, uintptr_t aux, uint64_t siz
     }
   }
   uint32_t now;
-  if (_memscope_queue_threaded() && mem_load_relaxed(&memscope_mode) == MEMSCOPE_MODE_ALL) {
+  if (_memscope_queue_threaded()) {
     now = _memscope_queue_clock();
-  } else if (_memscope_queue_threaded()) { /* sampling: rare events, the writer does not tick */
-    now = _memscope_clock_read();
   } else {
     now = _memscope_clock_read();
     mem_store_relaxed(&_memscope_state.clock_ms, now);

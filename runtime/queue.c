@@ -224,29 +224,29 @@ int _memscope_queue_start(void) {
 
 int _memscope_queue_threaded(void) { return mem_load_relaxed(&Q.running); }
 
-/* The clock for an event of full tracking, from the slow path: the writer's, noted as used so
-   that the writer keeps ticking; while it dozes, a fresh read that also wakes it. */
+/* The clock for an event, from the slow path while the writer thread runs. Sampling: rare
+   events, a fresh read (the writer does not tick). Full tracking: the writer's, noted as used
+   so that it keeps ticking; while it dozes, a fresh read that also wakes it. */
 uint32_t _memscope_queue_clock(void) {
+  if (mem_load_relaxed(&memscope_mode) != MEMSCOPE_MODE_ALL) return _memscope_clock_read();
   uint32_t now = mem_load_relaxed(&_memscope_state.clock_ms);
   if (now != MEMSCOPE_CLOCK_DOZING) {
     if (!mem_load_relaxed(&_memscope_state.clock_used)) mem_store_relaxed(&_memscope_state.clock_used, 1);
     return now;
   }
   now = _memscope_clock_read();
-  pthread_mutex_lock(&Q.lock);
   uint32_t dozing = MEMSCOPE_CLOCK_DOZING;
   if (!atomic_compare_exchange_strong_explicit(&_memscope_state.clock_ms, &dozing, now,
                                                memory_order_relaxed, memory_order_relaxed)) {
-    now = dozing; /* another thread woke the writer, or the writer woke */
+    return dozing; /* another thread woke the writer, or the writer woke */
   }
   mem_store_relaxed(&_memscope_state.clock_used, 1);
-  Q.unused_ticks = 0;
-  if (Q.idle) pthread_cond_signal(&Q.work);
-  pthread_mutex_unlock(&Q.lock);
+  _memscope_queue_wake();
   return now;
 }
 
-/* Wakes an idle writer, so that it keeps the clock again from now (recording restarted). */
+/* Wakes an idle writer, so that it keeps the clock again from now (recording restarted, or an
+   event found it dozing). Under the lock: a writer about to wait is then already waiting. */
 void _memscope_queue_wake(void) {
   if (!_memscope_queue_threaded()) return;
   pthread_mutex_lock(&Q.lock);
